@@ -1,0 +1,32 @@
+# The two commands of the README: `make run` (set up, then open the app) and `make test`.
+# Both create the virtual environment .venv on first use; pip, not uv or poetry, because
+# torch comes from a local mirror on the build machines.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TORCH := torch==2.14.1 torchvision==0.29.1
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH)
+	# A portable hnswlib build: no -march=native, so the same install works on other CPUs.
+	HNSWLIB_NO_NATIVE=1 $(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/photosearch
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: setup
+	$(BIN)/ruff check photosearch training tests
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

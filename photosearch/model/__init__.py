@@ -1,0 +1,17 @@
+"""The language-agnostic image-text model: network, tokenizer, preprocessing and weights I/O (no Qt, no sqlite)."""
+
+from photosearch.model.config import ModelConfig
+from photosearch.model.encoder import Encoder, load_model, pick_device
+from photosearch.model.network import JointModel
+from photosearch.model.weights import bundled_weights_dir, load_joint_model, save_model
+
+__all__ = [
+    "Encoder",
+    "JointModel",
+    "ModelConfig",
+    "bundled_weights_dir",
+    "load_joint_model",
+    "load_model",
+    "pick_device",
+    "save_model",
+]

@@ -1,0 +1,109 @@
+"""The inference object the app and scripts use: texts and PIL images in, normalised float32 vectors out."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from photosearch.model.config import ModelConfig
+from photosearch.model.network import JointModel
+from photosearch.model.preprocess import image_to_array
+from photosearch.model.text_encoder import batch_to_tensors
+from photosearch.model.tokenizer import Tokenizer
+from photosearch.model.weights import bundled_weights_dir, load_joint_model
+
+
+def pick_device(device: str | None = None) -> torch.device:
+    """'auto' (or None) picks CUDA, then Apple MPS, then the CPU; anything else is taken as given."""
+    if device in (None, "auto"):
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if device == "gpu":
+        device = "cuda"
+    resolved = torch.device(device)
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("a CUDA GPU was asked for, but torch sees none")
+    return resolved
+
+
+def device_description(device: torch.device) -> str:
+    """A human-readable name for the device, e.g. the GPU model."""
+    if device.type == "cuda":
+        return f"GPU ({torch.cuda.get_device_name(device)})"
+    if device.type == "mps":
+        return "GPU (Apple)"
+    return "CPU"
+
+
+class Encoder:
+    """Wraps a JointModel for inference on one device; safe to call from several threads."""
+
+    def __init__(self, model: JointModel, device: torch.device, source: Path | None = None) -> None:
+        self.device = device
+        self.source = source
+        self.config: ModelConfig = model.cfg
+        self.tokenizer = Tokenizer(model.cfg.tokenizer_config())
+        # fp16 halves the memory traffic on a GPU; CPUs gain nothing from it, so they keep fp32.
+        self.dtype = torch.float16 if device.type == "cuda" else torch.float32
+        self.model = model.to(device=device, dtype=self.dtype).eval()
+        # torch modules are not re-entrant for training-mode state; one lock keeps calls simple and safe.
+        self._lock = threading.Lock()
+
+    @property
+    def dim(self) -> int:
+        return self.config.joint_dim
+
+    @property
+    def image_size(self) -> int:
+        return self.config.image_size
+
+    def describe_device(self) -> str:
+        return device_description(self.device)
+
+    def encode_texts(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
+        """(len(texts), dim) float32, L2-normalised rows; an empty text gives a zero row."""
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for lo in range(0, len(texts), batch_size):
+            tokens = self.tokenizer.encode(texts[lo:lo + batch_size])
+            with self._lock, torch.inference_mode():
+                vectors = self.model.encode_text(batch_to_tensors(tokens, self.device))
+            out[lo:lo + len(vectors)] = vectors.float().cpu().numpy()
+        return out
+
+    def preprocess(self, image: Image.Image) -> np.ndarray:
+        """The (3, S, S) float32 array the image tower takes; runs anywhere, e.g. in a decode thread."""
+        return image_to_array(image, self.image_size)
+
+    def encode_arrays(self, arrays: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+        """Embed already preprocessed images (see `preprocess`)."""
+        if len(arrays) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        pixels = torch.from_numpy(np.ascontiguousarray(np.stack(list(arrays)) if not isinstance(arrays, np.ndarray) else arrays))
+        with self._lock, torch.inference_mode():
+            vectors = self.model.encode_image(pixels.to(self.device, self.dtype))
+        return vectors.float().cpu().numpy()
+
+    def encode_images(self, images: Sequence[Image.Image], batch_size: int = 32) -> np.ndarray:
+        """(len(images), dim) float32, L2-normalised rows."""
+        images = list(images)
+        out = np.zeros((len(images), self.dim), dtype=np.float32)
+        for lo in range(0, len(images), batch_size):
+            chunk = images[lo:lo + batch_size]
+            out[lo:lo + len(chunk)] = self.encode_arrays([self.preprocess(im) for im in chunk])
+        return out
+
+
+def load_model(weights: str | Path | None = None, device: str | None = None) -> Encoder:
+    """Load the bundled weights (or those in `weights`, a folder) onto `device` ('auto' by default)."""
+    directory = Path(weights) if weights is not None else bundled_weights_dir()
+    return Encoder(load_joint_model(directory), pick_device(device), source=directory)

@@ -1,0 +1,135 @@
+"""Splits text in any script into word units and maps their characters to hashed ids; no vocabulary file.
+
+Words are runs of letters, digits and marks. Scripts written without spaces (Chinese, Japanese,
+Thai, ...) are split into one unit per character, and so are emoji and other symbols, so every
+query yields units the character-level word encoder can read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+PAD, BOW, EOW = 0, 1, 2
+_RESERVED = 3
+# Code points below this get their own id (Latin, Greek, Cyrillic, ...); the rest are hashed.
+_DIRECT = 0x0500
+
+# Scripts written without spaces between words: each character becomes its own unit.
+_UNSPACED = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u2e80-\u2fdf"  # CJK radicals
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3100-\u312f\u31a0-\u31ff"  # Bopomofo, Katakana extensions
+    "\u3400-\u4dbf\u4e00-\u9fff"  # CJK ideographs
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\U00020000-\U0003134f"  # CJK extensions B-G
+)
+_UNIT = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+|[^\w\s]", re.UNICODE)
+_IGNORED_SYMBOLS = set(".,;:!?\"'`()[]{}<>/\\|_*&^%$#@~=«»„“”‘’‚‹›…·-–—")
+
+
+def normalize(text: str) -> str:
+    """Unicode NFKC plus case folding, so full-width, ligature and case variants read the same."""
+    # Lone surrogates cannot be encoded anywhere; drop them instead of failing later.
+    text = text.encode("utf-8", "ignore").decode("utf-8")
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def split_units(text: str) -> list[str]:
+    """Split text into word units (see the module docstring); punctuation is dropped."""
+    units: list[str] = []
+    for unit in _UNIT.findall(normalize(text)):
+        category = unicodedata.category(unit[0])
+        if len(unit) == 1 and category[0] == "M" and units:
+            units[-1] += unit  # a Thai or Khmer vowel sign belongs to the character before it
+        elif len(unit) == 1 and (unit in _IGNORED_SYMBOLS or category[0] in "PCZ"):
+            continue
+        else:
+            units.append(unit)
+    return units
+
+
+def char_id(char: str, buckets: int, salt: int = 0) -> int:
+    """The id of one character: direct for small code points, a multiplicative hash for the rest."""
+    cp = ord(char)
+    if cp < _DIRECT and salt == 0:
+        return cp + _RESERVED
+    base = _RESERVED + (_DIRECT if salt == 0 else 0)
+    return base + ((cp * (2654435761 + 40503 * salt)) & 0xFFFFFFFF) % (buckets - base)
+
+
+def _ngram_id(gram: str, buckets: int) -> int:
+    # FNV-1a over the code points: stable across runs and platforms (Python's hash() is salted).
+    h = 2166136261
+    for c in gram:
+        h = ((h ^ ord(c)) * 16777619) & 0xFFFFFFFF
+    return 1 + h % (buckets - 1)  # 0 is padding
+
+
+@dataclass(frozen=True)
+class TokenizerConfig:
+    """What the tokenizer needs from the model configuration."""
+
+    char_buckets: int
+    max_word_chars: int
+    max_words: int
+    ngram_buckets: int = 0
+    ngram_sizes: tuple[int, ...] = (3, 4)
+
+
+@dataclass
+class TokenBatch:
+    """Padded id arrays for a batch of texts."""
+
+    chars: np.ndarray  # (N, W, C) int64: primary hashed character ids, PAD-filled
+    chars_alt: np.ndarray  # (N, W, C) int64: a second hash, so two characters rarely share both ids
+    ngrams: np.ndarray  # (N, W, G) int64: hashed character n-grams of each word (G may be 0)
+    words: np.ndarray  # (N,) int64: number of units per text (0 for an empty text)
+
+
+class Tokenizer:
+    """Maps texts to `TokenBatch`es; stateless apart from its configuration."""
+
+    def __init__(self, config: TokenizerConfig) -> None:
+        self.config = config
+
+    def word_ids(self, word: str) -> tuple[list[int], list[int], list[int]]:
+        cfg = self.config
+        # Keep the start and end of over-long words: endings carry inflection, starts the stem.
+        if len(word) > cfg.max_word_chars - 2:
+            half = (cfg.max_word_chars - 2) // 2
+            word = word[:half] + word[-(cfg.max_word_chars - 2 - half):]
+        chars = [BOW] + [char_id(c, cfg.char_buckets) for c in word] + [EOW]
+        alt = [BOW] + [char_id(c, cfg.char_buckets, salt=1) for c in word] + [EOW]
+        grams: list[int] = []
+        if cfg.ngram_buckets:
+            marked = f"<{word}>"
+            grams.append(_ngram_id(marked, cfg.ngram_buckets))
+            for n in cfg.ngram_sizes:
+                grams.extend(_ngram_id(marked[i:i + n], cfg.ngram_buckets) for i in range(len(marked) - n + 1))
+        return chars, alt, grams
+
+    def encode(self, texts: Sequence[str]) -> TokenBatch:
+        cfg = self.config
+        per_text = [[self.word_ids(w) for w in split_units(t)[: cfg.max_words]] for t in texts]
+        n_words = max((len(w) for w in per_text), default=0) or 1
+        n_chars = max((len(c) for words in per_text for c, _, _ in words), default=2)
+        n_grams = max((len(g) for words in per_text for _, _, g in words), default=0)
+        chars = np.zeros((len(texts), n_words, n_chars), dtype=np.int64)
+        alt = np.zeros_like(chars)
+        grams = np.zeros((len(texts), n_words, n_grams), dtype=np.int64)
+        lengths = np.zeros(len(texts), dtype=np.int64)
+        for i, words in enumerate(per_text):
+            lengths[i] = len(words)
+            for j, (c, a, g) in enumerate(words):
+                chars[i, j, : len(c)] = c
+                alt[i, j, : len(a)] = a
+                grams[i, j, : len(g)] = g
+        return TokenBatch(chars=chars, chars_alt=alt, ngrams=grams, words=lengths)

@@ -1,0 +1,68 @@
+"""Reads and writes model weights: safetensors plus config.json, never pickle."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from photosearch.model.config import ModelConfig
+from photosearch.model.network import JointModel
+
+WEIGHTS_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+
+
+def bundled_weights_dir() -> Path:
+    """Where the shipped weights live: beside the package in a checkout, or inside a frozen bundle."""
+    override = os.environ.get("PHOTOSEARCH_WEIGHTS")
+    if override:
+        return Path(override)
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources" / "model"
+    return Path(__file__).resolve().parents[2] / "resources" / "model"
+
+
+def save_model(model: JointModel, directory: Path, half: bool = True) -> None:
+    """Write model.safetensors and config.json into `directory`, each atomically.
+
+    Floating-point tensors are stored as float16 by default: it halves the download and the
+    embeddings change by far less than the differences between photos.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {}
+    for key, tensor in model.state_dict().items():
+        tensor = tensor.detach().cpu()
+        if half and tensor.is_floating_point():
+            tensor = tensor.half()
+        state[key] = tensor.contiguous()
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    os.close(fd)
+    try:
+        save_file(state, tmp, metadata={"format": "pt", "name": model.cfg.name})
+        os.replace(tmp, directory / WEIGHTS_FILE)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    os.close(fd)
+    model.cfg.save(Path(tmp))
+    os.replace(tmp, directory / CONFIG_FILE)
+
+
+def load_joint_model(directory: Path) -> JointModel:
+    """Build the network from config.json and fill it from model.safetensors (float32, eval mode)."""
+    directory = Path(directory)
+    config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
+    if not config_path.is_file() or not weights_path.is_file():
+        raise FileNotFoundError(f"no model in {directory}: expected {CONFIG_FILE} and {WEIGHTS_FILE}")
+    cfg = ModelConfig.load(config_path)
+    model = JointModel(cfg)
+    state = {k: (v.float() if v.is_floating_point() else v) for k, v in load_file(str(weights_path)).items()}
+    model.load_state_dict(state, strict=True)
+    return model.eval()

@@ -1,0 +1,85 @@
+"""Caches frozen-backbone features of training and evaluation images, so training runs on vectors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from photosearch.model.image_tower import LITE_VARIANTS  # noqa: E402
+from photosearch.model.preprocess import images_to_tensor  # noqa: E402
+from training.backbone import pretrained_backbone  # noqa: E402
+
+# Feature views cached per image: the plain centre crop and its mirror image (a free augmentation).
+VIEWS = ("center", "flip")
+
+
+def cache_path(cache_dir: Path, variant: str, name: str) -> Path:
+    return cache_dir / variant / f"{name}.npz"
+
+
+def extract(paths: list[Path], variant: str, views: tuple[str, ...], batch_size: int = 32,
+            device: str = "cpu", log_every: int = 20) -> dict[str, np.ndarray]:
+    """Pooled 1280-d features of every image in each view, float16."""
+    size = LITE_VARIANTS[variant][2]
+    backbone = pretrained_backbone(variant).to(device)
+    out = {view: np.zeros((len(paths), 1280), dtype=np.float16) for view in views}
+    start = time.time()
+    for b, lo in enumerate(range(0, len(paths), batch_size)):
+        images = [Image.open(p) for p in paths[lo:lo + batch_size]]
+        images = [ImageOps.exif_transpose(im).convert("RGB") for im in images]
+        for view in views:
+            batch = images if view == "center" else [ImageOps.mirror(im) for im in images]
+            with torch.inference_mode():
+                feats = backbone(images_to_tensor(batch, size).to(device)).mean(dim=(2, 3))
+            out[view][lo:lo + len(images)] = feats.float().cpu().numpy().astype(np.float16)
+        if b % log_every == 0:
+            done = lo + len(images)
+            rate = done / max(time.time() - start, 1e-6)
+            print(f"  {done}/{len(paths)} images, {rate:.1f}/s", flush=True)
+    return out
+
+
+def ensure_cached(image_dir: Path, names: list[str], cache_file: Path, variant: str,
+                  views: tuple[str, ...] = VIEWS, device: str = "cpu") -> dict[str, np.ndarray]:
+    """Load the cached features for `names`, extracting (and saving) them first if needed."""
+    if cache_file.exists():
+        data = np.load(cache_file, allow_pickle=False)
+        cached_names = list(data["names"])
+        if cached_names == names and all(v in data for v in views):
+            return {v: data[v] for v in views} | {"names": data["names"]}
+    print(f"extracting {variant} features of {len(names)} images from {image_dir} -> {cache_file}", flush=True)
+    feats = extract([image_dir / n for n in names], variant, views, device=device)
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache_file.with_suffix(".tmp.npz")
+    np.savez(tmp, names=np.array(names), **feats)
+    tmp.replace(cache_file)
+    return feats | {"names": np.array(names)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+    parser.add_argument("--cache", type=Path, default=Path("runs/cache"))
+    parser.add_argument("--backbone", default="efficientnet-lite2")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args()
+    import json
+
+    rows = [json.loads(line) for line in open(args.data / "flickr8k" / "captions.jsonl", encoding="utf-8")]
+    ensure_cached(args.data / "flickr8k" / "images", [r["image"] for r in rows],
+                  cache_path(args.cache, args.backbone, "flickr8k"), args.backbone, device=args.device)
+    names = [json.loads(line)["image"] for line in open(args.data / "imagenet-sample" / "names.jsonl", encoding="utf-8")]
+    ensure_cached(args.data / "imagenet-sample" / "images", names,
+                  cache_path(args.cache, args.backbone, "imagenet-sample"), args.backbone, device=args.device)
+
+
+if __name__ == "__main__":
+    main()
