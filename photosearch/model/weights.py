@@ -28,6 +28,12 @@ def bundled_weights_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "resources" / "model"
 
 
+def _replace_readable(tmp: str, target: Path) -> None:
+    # mkstemp creates files readable by the owner only; shipped weights must be world-readable.
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
 def save_model(model: JointModel, directory: Path, half: bool = True) -> None:
     """Write model.safetensors and config.json into `directory`, each atomically.
 
@@ -45,14 +51,14 @@ def save_model(model: JointModel, directory: Path, half: bool = True) -> None:
     os.close(fd)
     try:
         save_file(state, tmp, metadata={"format": "pt", "name": model.cfg.name})
-        os.replace(tmp, directory / WEIGHTS_FILE)
+        _replace_readable(tmp, directory / WEIGHTS_FILE)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
     os.close(fd)
     model.cfg.save(Path(tmp))
-    os.replace(tmp, directory / CONFIG_FILE)
+    _replace_readable(tmp, directory / CONFIG_FILE)
 
 
 def load_joint_model(directory: Path) -> JointModel:
