@@ -13,22 +13,25 @@ from PIL import Image, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from photosearch.model.image_tower import LITE_VARIANTS  # noqa: E402
-from photosearch.model.preprocess import images_to_tensor  # noqa: E402
-from training.backbone import pretrained_backbone  # noqa: E402
+from photosearch.model.image_tower import LITE_VARIANTS
+from photosearch.model.preprocess import images_to_tensor
+from training.backbone import pretrained_backbone
 
 # Feature views cached per image: the plain centre crop and its mirror image (a free augmentation).
 VIEWS = ("center", "flip")
 
 
-def cache_path(cache_dir: Path, variant: str, name: str) -> Path:
-    return cache_dir / variant / f"{name}.npz"
+def cache_path(cache_dir: Path, variant: str, name: str, image_size: int | None = None) -> Path:
+    """Features at the backbone's native resolution keep the plain name; others say their size."""
+    if image_size is None or image_size == LITE_VARIANTS[variant][2]:
+        return cache_dir / variant / f"{name}.npz"
+    return cache_dir / variant / f"{name}-{image_size}px.npz"
 
 
 def extract(paths: list[Path], variant: str, views: tuple[str, ...], batch_size: int = 32,
-            device: str = "cpu", log_every: int = 20) -> dict[str, np.ndarray]:
+            device: str = "cpu", log_every: int = 20, image_size: int | None = None) -> dict[str, np.ndarray]:
     """Pooled 1280-d features of every image in each view, float16."""
-    size = LITE_VARIANTS[variant][2]
+    size = image_size or LITE_VARIANTS[variant][2]
     backbone = pretrained_backbone(variant).to(device)
     out = {view: np.zeros((len(paths), 1280), dtype=np.float16) for view in views}
     start = time.time()
@@ -48,7 +51,8 @@ def extract(paths: list[Path], variant: str, views: tuple[str, ...], batch_size:
 
 
 def ensure_cached(image_dir: Path, names: list[str], cache_file: Path, variant: str,
-                  views: tuple[str, ...] = VIEWS, device: str = "cpu") -> dict[str, np.ndarray]:
+                  views: tuple[str, ...] = VIEWS, device: str = "cpu",
+                  image_size: int | None = None) -> dict[str, np.ndarray]:
     """Load the cached features for `names`, extracting (and saving) them first if needed."""
     if cache_file.exists():
         data = np.load(cache_file, allow_pickle=False)
@@ -56,7 +60,7 @@ def ensure_cached(image_dir: Path, names: list[str], cache_file: Path, variant: 
         if cached_names == names and all(v in data for v in views):
             return {v: data[v] for v in views} | {"names": data["names"]}
     print(f"extracting {variant} features of {len(names)} images from {image_dir} -> {cache_file}", flush=True)
-    feats = extract([image_dir / n for n in names], variant, views, device=device)
+    feats = extract([image_dir / n for n in names], variant, views, device=device, image_size=image_size)
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache_file.with_suffix(".tmp.npz")
     np.savez(tmp, names=np.array(names), **feats)
@@ -76,7 +80,8 @@ def main() -> None:
     rows = [json.loads(line) for line in open(args.data / "flickr8k" / "captions.jsonl", encoding="utf-8")]
     ensure_cached(args.data / "flickr8k" / "images", [r["image"] for r in rows],
                   cache_path(args.cache, args.backbone, "flickr8k"), args.backbone, device=args.device)
-    names = [json.loads(line)["image"] for line in open(args.data / "imagenet-sample" / "names.jsonl", encoding="utf-8")]
+    with open(args.data / "imagenet-sample" / "names.jsonl", encoding="utf-8") as f:
+        names = [json.loads(line)["image"] for line in f]
     ensure_cached(args.data / "imagenet-sample" / "images", names,
                   cache_path(args.cache, args.backbone, "imagenet-sample"), args.backbone, device=args.device)
 

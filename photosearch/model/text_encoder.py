@@ -32,25 +32,24 @@ class WordEncoder(nn.Module):
         self.highway = nn.Linear(cfg.word_dim, cfg.word_dim)
 
     def forward(self, chars: torch.Tensor, chars_alt: torch.Tensor, ngrams: torch.Tensor) -> torch.Tensor:
-        """(N, W, C) character ids -> (N, W, word_dim) word vectors."""
-        n, w, c = chars.shape
-        flat, flat_alt = chars.reshape(n * w, c), chars_alt.reshape(n * w, c)
-        x = (self.chars(flat) + self.chars_alt(flat_alt)).transpose(1, 2)  # (NW, D, C)
-        pad = (flat == PAD).unsqueeze(1)
+        """(U, C) character ids of distinct words -> (U, word_dim) word vectors."""
+        u, c = chars.shape
+        x = (self.chars(chars) + self.chars_alt(chars_alt)).transpose(1, 2)  # (U, D, C)
+        pad = (chars == PAD).unsqueeze(1)
         pooled = []
         for conv in self.convs:
             h = F.relu(conv(x))[..., :c]
             pooled.append(h.masked_fill(pad, 0.0).amax(dim=2))  # ReLU output >= 0, so 0 is a safe fill
         parts = [torch.cat(pooled, dim=1)]
         if self.ngrams is not None:
-            grams = ngrams.reshape(n * w, -1)
+            grams = ngrams
             if grams.shape[1] == 0:
-                grams = torch.zeros((n * w, 1), dtype=torch.long, device=chars.device)
+                grams = torch.zeros((u, 1), dtype=torch.long, device=chars.device)
             parts.append(self.ngrams(grams))
         h = self.project(torch.cat(parts, dim=1))
         gate = torch.sigmoid(self.highway_gate(h))
         h = gate * F.relu(self.highway(h)) + (1 - gate) * h
-        return h.reshape(n, w, -1)
+        return h
 
 
 class TextEncoder(nn.Module):
@@ -73,7 +72,8 @@ class TextEncoder(nn.Module):
         self.project = nn.Linear(pooled_dim + cfg.word_dim, cfg.joint_dim)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        words = self.dropout(self.words(batch["chars"], batch["chars_alt"], batch["ngrams"]))
+        table = self.words(batch["chars"], batch["chars_alt"], batch["ngrams"])
+        words = self.dropout(table[batch["index"]])
         lengths = batch["words"]
         mask = (torch.arange(words.shape[1], device=words.device)[None, :] < lengths[:, None]).unsqueeze(-1)
         count = mask.sum(dim=1).clamp(min=1)
@@ -100,5 +100,6 @@ def batch_to_tensors(batch: TokenBatch, device: torch.device | str = "cpu") -> d
         "chars": torch.from_numpy(batch.chars).to(device),
         "chars_alt": torch.from_numpy(batch.chars_alt).to(device),
         "ngrams": torch.from_numpy(batch.ngrams).to(device),
+        "index": torch.from_numpy(batch.index).to(device),
         "words": torch.from_numpy(batch.words).to(device),
     }

@@ -86,11 +86,16 @@ class TokenizerConfig:
 
 @dataclass
 class TokenBatch:
-    """Padded id arrays for a batch of texts."""
+    """A batch of texts as a table of its distinct words plus, per text, indices into that table.
 
-    chars: np.ndarray  # (N, W, C) int64: primary hashed character ids, PAD-filled
-    chars_alt: np.ndarray  # (N, W, C) int64: a second hash, so two characters rarely share both ids
-    ngrams: np.ndarray  # (N, W, G) int64: hashed character n-grams of each word (G may be 0)
+    Captions repeat the same few hundred words, so the character network reads each distinct
+    word once per batch instead of once per occurrence (and never reads padding slots).
+    """
+
+    chars: np.ndarray  # (U, C) int64: primary hashed character ids of each distinct word; row 0 is the empty word
+    chars_alt: np.ndarray  # (U, C) int64: a second hash, so two characters rarely share both ids
+    ngrams: np.ndarray  # (U, G) int64: hashed character n-grams of each distinct word (G may be 0)
+    index: np.ndarray  # (N, W) int64: row of `chars` for each word of each text; 0 pads
     words: np.ndarray  # (N,) int64: number of units per text (0 for an empty text)
 
 
@@ -118,18 +123,26 @@ class Tokenizer:
 
     def encode(self, texts: Sequence[str]) -> TokenBatch:
         cfg = self.config
-        per_text = [[self.word_ids(w) for w in split_units(t)[: cfg.max_words]] for t in texts]
-        n_words = max((len(w) for w in per_text), default=0) or 1
-        n_chars = max((len(c) for words in per_text for c, _, _ in words), default=2)
-        n_grams = max((len(g) for words in per_text for _, _, g in words), default=0)
-        chars = np.zeros((len(texts), n_words, n_chars), dtype=np.int64)
+        per_text = [split_units(t)[: cfg.max_words] for t in texts]
+        table: dict[str, int] = {}
+        for units in per_text:
+            for unit in units:
+                if unit not in table:
+                    table[unit] = len(table) + 1  # row 0 is the empty padding word
+        ids = [self.word_ids(w) for w in table]
+        n_words = max((len(u) for u in per_text), default=0) or 1
+        n_chars = max((len(c) for c, _, _ in ids), default=2)
+        n_grams = max((len(g) for _, _, g in ids), default=0)
+        chars = np.zeros((len(ids) + 1, n_chars), dtype=np.int64)
         alt = np.zeros_like(chars)
-        grams = np.zeros((len(texts), n_words, n_grams), dtype=np.int64)
+        grams = np.zeros((len(ids) + 1, n_grams), dtype=np.int64)
+        for row, (c, a, g) in enumerate(ids, start=1):
+            chars[row, : len(c)] = c
+            alt[row, : len(a)] = a
+            grams[row, : len(g)] = g
+        index = np.zeros((len(texts), n_words), dtype=np.int64)
         lengths = np.zeros(len(texts), dtype=np.int64)
-        for i, words in enumerate(per_text):
-            lengths[i] = len(words)
-            for j, (c, a, g) in enumerate(words):
-                chars[i, j, : len(c)] = c
-                alt[i, j, : len(a)] = a
-                grams[i, j, : len(g)] = g
-        return TokenBatch(chars=chars, chars_alt=alt, ngrams=grams, words=lengths)
+        for i, units in enumerate(per_text):
+            lengths[i] = len(units)
+            index[i, : len(units)] = [table[u] for u in units]
+        return TokenBatch(chars=chars, chars_alt=alt, ngrams=grams, index=index, words=lengths)

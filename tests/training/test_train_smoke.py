@@ -1,0 +1,47 @@
+"""One real training run on the CPU: tiny model, drawn photos, three scripts; train, export, load, encode."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from photosearch.model import load_model
+from tests.training.tiny_corpus import tiny_toml
+from training.export import export
+from training.train import train
+
+
+def test_train_export_load_encode(tmp_path, tiny_data):
+    config = tmp_path / "tiny.toml"
+    config.write_text(tiny_toml(steps=40), encoding="utf-8")
+    run = tmp_path / "run"
+    summary = train(config, tiny_data, run, tmp_path / "cache", device_name="cpu", quiet=True)
+
+    losses = [h["img"] for h in summary["history"] if "img" in h]
+    assert len(losses) >= 4
+    assert losses[-1] < 0.7 * losses[0], losses
+    assert summary["best"]["metrics"]["en.t2i.R@10"] >= 0  # the end-of-run dev benchmark ran
+    assert (run / "checkpoint.pt").is_file()
+
+    target = tmp_path / "export"
+    export(run, target)
+    encoder = load_model(target, device="cpu")
+    texts = ["a red ball on green grass", "ein blaues Auto", "浜辺を走る二匹の犬", ""]
+    vecs = encoder.encode_texts(texts)
+    assert vecs.shape == (4, encoder.dim) and vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs[:3], axis=1), 1.0, atol=1e-4)
+    assert not vecs[3].any()
+    photos = [Image.open(p) for p in sorted((tiny_data / "flickr8k" / "images").iterdir())[:3]]
+    image_vecs = encoder.encode_images(photos)
+    assert image_vecs.shape == (3, encoder.dim)
+    np.testing.assert_allclose(np.linalg.norm(image_vecs, axis=1), 1.0, atol=1e-4)
+
+
+def test_resume_continues_from_checkpoint(tmp_path, tiny_data):
+    config = tmp_path / "tiny.toml"
+    config.write_text(tiny_toml(steps=10), encoding="utf-8")
+    run = tmp_path / "run"
+    train(config, tiny_data, run, tmp_path / "cache", device_name="cpu", quiet=True)
+    summary = train(config, tiny_data, run, tmp_path / "cache", max_steps=15, device_name="cpu", quiet=True)
+    steps = [h["step"] for h in summary["history"] if "img" in h]
+    assert steps == [5, 10, 15]

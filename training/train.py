@@ -1,0 +1,532 @@
+"""Trains the text encoder and image projection on cached frozen-backbone features (CPU, GPU or torchrun DDP).
+
+    python training/train.py --config training/configs/liwe.toml [--data ../shared/data] [--out runs/liwe]
+
+Resumes from <out>/checkpoint.pt when it exists. Multi-GPU: torchrun --nproc_per_node=N training/train.py ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import random
+import sys
+import time
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from photosearch.model.config import ModelConfig
+from photosearch.model.network import JointModel
+from photosearch.model.text_encoder import batch_to_tensors
+from photosearch.model.tokenizer import Tokenizer
+from training import losses
+from training.datasets import (
+    ImageCorpus,
+    TextPair,
+    caption_vocabulary,
+    flickr_id,
+    imagenet_name_pairs,
+    read_imagenet_names,
+    read_karpathy,
+    read_lexicon,
+    read_multi30k_raw,
+    read_parallel_task1,
+    read_parallel_task2,
+    read_shared_flickr8k,
+)
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@dataclass
+class TrainConfig:
+    """The [train] section of a run's TOML file."""
+
+    steps: int = 3000
+    batch_size: int = 256  # image-caption pairs per step (distinct photos)
+    parallel_batch: int = 128  # text pairs per step for cross-language alignment (CLMR)
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    warmup: int = 200
+    loss: str = "infonce"  # "infonce", "jwe" or "both"
+    margin: float = 0.2
+    beta: float = 0.999  # J_WE: k = 1 - beta^step
+    jwe_weight: float = 1.0  # the weight of J_WE when loss = "both"; J_WE sums over the batch, InfoNCE averages
+    clmr_weight: float = 1.0
+    init_scale: float = 14.0  # initial logit scale (inverse temperature) of InfoNCE
+    max_scale: float = 100.0
+    # probability of each caption language when a photo has captions in it (re-normalised per photo)
+    lang_weights: dict[str, float] = field(default_factory=lambda: {"en": 0.55, "de": 0.2, "fr": 0.12, "cs": 0.13})
+    # sampling weight of each parallel-text source (sources absent from the data are skipped)
+    parallel_weights: dict[str, float] = field(default_factory=lambda: {
+        "multi30k-task1": 0.55, "multi30k-task2": 0.1, "lexicon-de": 0.05, "lexicon-ja": 0.08, "lexicon-pt": 0.03,
+        "lexicon-fr": 0.03, "imagenet-names": 0.15})
+    teacher_weight: float = 0.0  # relational distillation from multilingual-e5-small; 0 = off
+    teacher_batch: int = 192
+    teacher_pool: int = 12000  # texts whose teacher embeddings are cached
+    eval_every: int = 500
+    log_every: int = 50
+    seed: int = 0
+    num_threads: int = 0  # 0 = torch's default
+
+
+@dataclass
+class DataConfig:
+    """The [data] section: which corpora to read. Paths are relative to --data unless absolute."""
+
+    shared_flickr8k: bool = True
+    karpathy_json: str = ""  # e.g. /data/coco/dataset_coco.json
+    karpathy_images: str = ""  # the folder the json's file names are relative to
+    multi30k_dir: str = ""  # a folder with train.en/train.de/...; optional train_images.txt + images folder
+    multi30k_images: str = ""
+    parallel_task1: bool = True
+    parallel_task2: bool = True
+    lexicons: tuple[str, ...] = ("de", "ja", "pt", "fr")
+    imagenet_names: bool = True
+    backbone_views: tuple[str, ...] = ("center", "flip")
+
+
+def load_toml(path: Path) -> tuple[ModelConfig, TrainConfig, DataConfig]:
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    unknown = set(raw) - {"model", "train", "data"}
+    if unknown:
+        raise SystemExit(f"{path}: unknown sections {sorted(unknown)}")
+    model = ModelConfig.from_dict(raw.get("model", {}))
+
+    def build(cls, section):
+        values = raw.get(section, {})
+        names = {f.name for f in dataclasses.fields(cls)}
+        bad = set(values) - names
+        if bad:
+            raise SystemExit(f"{path}: unknown keys in [{section}]: {sorted(bad)}")
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        return cls(**values)
+
+    return model, build(TrainConfig, "train"), build(DataConfig, "data")
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass
+class ImageCaptionSet:
+    """Training photos as cached backbone features plus, per photo, its captions grouped by language."""
+
+    features: torch.Tensor  # (N, V, 1280) float32
+    captions: list[dict[str, list[str]]]
+
+
+def _resolve(data: Path, value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else data / path
+
+
+def load_image_sets(dcfg: DataConfig, data: Path, cache: Path, backbone: str, image_size: int,
+                    split: str = "train") -> ImageCaptionSet:
+    from training.features import cache_path, ensure_cached
+
+    corpora: list[ImageCorpus] = []
+    if dcfg.shared_flickr8k:
+        corpora.append(read_shared_flickr8k(data))
+    if dcfg.karpathy_json:
+        corpora.append(read_karpathy(_resolve(data, dcfg.karpathy_json), _resolve(data, dcfg.karpathy_images)))
+    if dcfg.multi30k_dir and dcfg.multi30k_images:
+        folder = _resolve(data, dcfg.multi30k_dir)
+        _, corpus = read_multi30k_raw(folder, "train", image_list=folder / "train_images.txt",
+                                      image_root=_resolve(data, dcfg.multi30k_images))
+        if corpus is not None:
+            corpora.append(corpus)
+    feats, captions = [], []
+    for corpus in corpora:
+        names = [im.image for im in corpus.images]
+        cached = ensure_cached(corpus.image_dir, names, cache_path(cache, backbone, corpus.name, image_size), backbone,
+                               views=tuple(dcfg.backbone_views), image_size=image_size)
+        keep = [i for i, im in enumerate(corpus.images) if im.split == split and im.captions]
+        stacked = np.stack([cached[v][keep] for v in dcfg.backbone_views], axis=1)
+        feats.append(torch.from_numpy(stacked.astype(np.float32)))
+        for i in keep:
+            by_lang: dict[str, list[str]] = defaultdict(list)
+            for c in corpus.images[i].captions:
+                by_lang[c.lang].append(c.text)
+            captions.append(dict(by_lang))
+    if not captions:
+        raise SystemExit("no training images: check the [data] section and --data")
+    return ImageCaptionSet(torch.cat(feats), captions)
+
+
+def load_parallel(dcfg: DataConfig, data: Path, english_captions: list[str],
+                  exclude_ids: frozenset[str] = frozenset()) -> dict[str, list[TextPair]]:
+    """Parallel text grouped by source ("multi30k-task1", "lexicon-ja", "imagenet-names", ...)."""
+    pools: dict[str, list[TextPair]] = defaultdict(list)
+    par = data / "parallel"
+    if dcfg.parallel_task1 and (par / "multi30k-task1.jsonl").is_file():
+        pools["multi30k-task1"] = read_parallel_task1(par / "multi30k-task1.jsonl", exclude_ids=exclude_ids)
+    if dcfg.parallel_task2 and (par / "multi30k-task2.jsonl").is_file():
+        pools["multi30k-task2"] = read_parallel_task2(par / "multi30k-task2.jsonl", exclude_ids=exclude_ids)
+    if dcfg.multi30k_dir:
+        pairs, _ = read_multi30k_raw(_resolve(data, dcfg.multi30k_dir), "train")
+        pools["multi30k-task1"].extend(pairs)
+    if dcfg.lexicons:
+        vocab = caption_vocabulary(english_captions, min_count=3)
+        for lang in dcfg.lexicons:
+            path = data / "lexicons" / f"{lang}-en.tsv"
+            if path.is_file():
+                pools[f"lexicon-{lang}"] = read_lexicon(path, lang, vocab)
+    if dcfg.imagenet_names and (data / "imagenet-sample" / "names.jsonl").is_file():
+        pools["imagenet-names"] = imagenet_name_pairs(read_imagenet_names(data))
+    return {k: v for k, v in pools.items() if v}
+
+
+class Sampler:
+    """Draws the texts and features of one step; its own RNG so a resumed run draws the same batches."""
+
+    def __init__(self, images: ImageCaptionSet, parallel: dict[str, list[TextPair]], tcfg: TrainConfig,
+                 seed: int) -> None:
+        self.images, self.parallel, self.tcfg = images, parallel, tcfg
+        self.rng = random.Random(seed)
+        self.order: list[int] = []
+        sources = [s for s in tcfg.parallel_weights if s in parallel and tcfg.parallel_weights[s] > 0]
+        self.sources = sources
+        self.source_weights = [tcfg.parallel_weights[s] for s in sources]
+
+    def _next_images(self, n: int) -> list[int]:
+        # Epochs over the photos without replacement: every photo is seen once per epoch.
+        out = []
+        while len(out) < n:
+            if not self.order:
+                self.order = list(range(len(self.images.captions)))
+                self.rng.shuffle(self.order)
+            idx = self.order.pop()
+            if idx not in out:
+                out.append(idx)
+        return out
+
+    def image_batch(self) -> tuple[list[str], torch.Tensor]:
+        idx = self._next_images(min(self.tcfg.batch_size, len(self.images.captions)))
+        texts = []
+        for i in idx:
+            by_lang = self.images.captions[i]
+            langs = list(by_lang)
+            weights = [self.tcfg.lang_weights.get(lang, 0.05) for lang in langs]
+            lang = self.rng.choices(langs, weights)[0]
+            texts.append(self.rng.choice(by_lang[lang]))
+        views = torch.tensor([self.rng.randrange(self.images.features.shape[1]) for _ in idx])
+        feats = self.images.features[torch.tensor(idx), views]
+        return texts, feats
+
+    def parallel_batch(self) -> list[TextPair]:
+        if not self.sources or self.tcfg.parallel_batch <= 0:
+            return []
+        out = []
+        for _ in range(self.tcfg.parallel_batch):
+            source = self.rng.choices(self.sources, self.source_weights)[0]
+            out.append(self.rng.choice(self.parallel[source]))
+        return out
+
+    def state(self) -> dict:
+        return {"rng": self.rng.getstate(), "order": list(self.order)}
+
+    def load_state(self, state: dict) -> None:
+        rng = state["rng"]
+        self.rng.setstate((rng[0], tuple(rng[1]), rng[2]))
+        self.order = list(state["order"])
+
+
+# ----------------------------------------------------------------------------- model
+
+
+class Trainable(nn.Module):
+    """The parts that train: the text encoder, the image projection and the temperature (not the backbone)."""
+
+    def __init__(self, model: JointModel) -> None:
+        super().__init__()
+        self.text = model.text
+        self.projection = model.image.projection
+        self.logit_scale = model.logit_scale
+
+    def forward(self, tokens: dict[str, torch.Tensor], pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        text = nn.functional.normalize(self.text(tokens).float(), dim=-1)
+        image = nn.functional.normalize(self.projection(pooled).float(), dim=-1)
+        return text, image
+
+
+def trained_state(model: JointModel) -> dict[str, torch.Tensor]:
+    """The trained tensors only (the frozen backbone comes from its package at export)."""
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items() if not k.startswith("image.backbone.")}
+
+
+def duplicate_mask(texts: list[str], device: torch.device) -> torch.Tensor:
+    ids = {t: i for i, t in enumerate(texts)}
+    keys = torch.tensor([ids[t] for t in texts], device=device)
+    return keys[:, None] == keys[None, :]
+
+
+def lr_at(step: int, tcfg: TrainConfig) -> float:
+    if step < tcfg.warmup:
+        return tcfg.lr * (step + 1) / tcfg.warmup
+    progress = (step - tcfg.warmup) / max(1, tcfg.steps - tcfg.warmup)
+    return tcfg.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def pair_loss(sim: torch.Tensor, step: int, tcfg: TrainConfig, scale: torch.Tensor,
+              ignore: torch.Tensor | None = None) -> torch.Tensor:
+    k = losses.we_weight(step, tcfg.beta)
+    if tcfg.loss == "infonce":
+        return losses.info_nce(sim, scale, ignore)
+    if tcfg.loss == "jwe":
+        return losses.weighted_ranking_loss(sim, k, tcfg.margin, ignore)
+    if tcfg.loss == "both":
+        jwe = losses.weighted_ranking_loss(sim, k, tcfg.margin, ignore) / sim.shape[0]
+        return losses.info_nce(sim, scale, ignore) + tcfg.jwe_weight * jwe
+    raise SystemExit(f"unknown loss {tcfg.loss!r}: use infonce, jwe or both")
+
+
+# ----------------------------------------------------------------------------- evaluation during training
+
+
+def fast_benchmark(model: JointModel, tokenizer: Tokenizer, dev, cache: Path, device: torch.device
+                   ) -> dict[str, float]:
+    """The dev benchmark from cached backbone features (centre crop) instead of decoding the JPEGs."""
+    from training.benchmark import run_benchmark
+    from training.features import cache_path
+
+    backbone, size = model.cfg.image_backbone, model.cfg.image_size
+    flickr = np.load(cache_path(cache, backbone, "flickr8k", size), allow_pickle=False)
+    row = {n: i for i, n in enumerate(flickr["names"])}
+    pooled = torch.from_numpy(flickr["center"][[row[n] for n in dev.dev_images]].astype(np.float32))
+    model.eval()
+    with torch.inference_mode():
+        dev_vecs = model.encode_pooled(pooled.to(device)).cpu().numpy()
+        imagenet_vecs = None
+        inet_path = cache_path(cache, backbone, "imagenet-sample", size)
+        if inet_path.is_file():
+            inet = np.load(inet_path, allow_pickle=False)
+            irow = {n: i for i, n in enumerate(inet["names"])}
+            ipooled = torch.from_numpy(inet["center"][[irow[r.image] for r in dev.imagenet]].astype(np.float32))
+            imagenet_vecs = model.encode_pooled(ipooled.to(device)).cpu().numpy()
+
+        def encode(texts):
+            out = []
+            for lo in range(0, len(texts), 512):
+                tokens = batch_to_tensors(tokenizer.encode(texts[lo:lo + 512]), device)
+                out.append(model.encode_text(tokens).cpu().numpy())
+            return np.concatenate(out) if out else np.zeros((0, model.cfg.joint_dim), np.float32)
+
+        metrics = run_benchmark(encode, dev_vecs, imagenet_vecs, dev)
+    model.train()
+    return metrics
+
+
+def brief(metrics: dict[str, float]) -> str:
+    """One progress line with the figures that matter most."""
+    def get(key: str) -> float:
+        return metrics.get(key, float("nan"))
+
+    return (f"EN t2i R@1/5/10 {get('en.t2i.R@1'):.1f}/{get('en.t2i.R@5'):.1f}/{get('en.t2i.R@10'):.1f}"
+            f" i2t R@1 {get('en.i2t.R@1'):.1f}; t2i R@10 de {get('de.t2i.R@10'):.1f} fr {get('fr.t2i.R@10'):.1f}"
+            f" cs {get('cs.t2i.R@10'):.1f}; xtd {get('xtd.mean'):.1f}; imagenet en/ja R@10"
+            f" {get('imagenet.en.R@10'):.1f}/{get('imagenet.ja.R@10'):.1f}; noise {get('noise.ratio'):.2f}")
+
+
+def selection_score(metrics: dict[str, float]) -> float:
+    """Mean of the floor figures relative to the floor: a run is better when it clears all of them by more."""
+    from training.benchmark import FLOOR
+
+    return float(np.mean([metrics.get(k, 0.0) / v for k, v in FLOOR.items()]))
+
+
+# ----------------------------------------------------------------------------- main loop
+
+
+def setup_distributed() -> tuple[int, int, torch.device]:
+    """(rank, world size, device); torchrun sets WORLD_SIZE, RANK and LOCAL_RANK."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1 and "RANK" not in os.environ:
+        return 0, 1, torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    import torch.distributed as dist
+
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local)
+        device = torch.device("cuda", local)
+        dist.init_process_group("nccl")
+    else:
+        device = torch.device("cpu")
+        dist.init_process_group("gloo")
+    return dist.get_rank(), dist.get_world_size(), device
+
+
+def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int | None = None,
+          device_name: str | None = None, quiet: bool = False) -> dict:
+    """Run (or resume) training; returns a summary with the loss history and the best dev metrics."""
+    mcfg, tcfg, dcfg = load_toml(config_path)
+    if max_steps is not None:
+        tcfg = dataclasses.replace(tcfg, steps=max_steps)
+    rank, world, device = setup_distributed()
+    if device_name:
+        device = torch.device(device_name)
+    if tcfg.num_threads:
+        torch.set_num_threads(tcfg.num_threads)
+    say = (lambda *a: None) if (quiet or rank != 0) else (lambda *a: print(*a, flush=True))
+    random.seed(tcfg.seed)
+    np.random.seed(tcfg.seed)
+    torch.manual_seed(tcfg.seed)
+    out.mkdir(parents=True, exist_ok=True)
+
+    images = load_image_sets(dcfg, data, cache, mcfg.image_backbone, mcfg.image_size)
+    english = [t for caps in images.captions for t in caps.get("en", [])]
+    held_out = frozenset()
+    if (data / "flickr8k" / "captions.jsonl").is_file():
+        held_out = frozenset(flickr_id(im.image) for im in read_shared_flickr8k(data).images if im.split != "train")
+    parallel = load_parallel(dcfg, data, english, held_out)
+    say(f"{len(images.captions)} training photos, {sum(len(v) for c in images.captions for v in c.values())} captions;"
+        f" parallel: " + ", ".join(f"{k} {len(v)}" for k, v in parallel.items()))
+
+    model = JointModel(mcfg)
+    with torch.no_grad():
+        model.logit_scale.fill_(math.log(tcfg.init_scale))
+    model.to(device).train()
+    trainable = Trainable(model)
+    n_text = sum(p.numel() for p in model.text.parameters())
+    say(f"text encoder {n_text / 1e6:.2f}M parameters; device {device}, world size {world}")
+    net: nn.Module = trainable
+    if world > 1:
+        ids = [device.index] if device.type == "cuda" else None
+        net = nn.parallel.DistributedDataParallel(trainable, device_ids=ids)
+    decay = [p for n, p in trainable.named_parameters() if p.ndim >= 2 and "chars" not in n and "ngrams" not in n]
+    rest = [p for n, p in trainable.named_parameters() if not (p.ndim >= 2 and "chars" not in n and "ngrams" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": tcfg.weight_decay},
+                             {"params": rest, "weight_decay": 0.0}], lr=tcfg.lr)
+    tokenizer = Tokenizer(mcfg.tokenizer_config())
+    sampler = Sampler(images, parallel, tcfg, seed=tcfg.seed * 1000 + rank)
+
+    teacher = None
+    if tcfg.teacher_weight > 0:
+        from training.teacher import TeacherPool
+
+        teacher = TeacherPool.build(parallel, images, tcfg.teacher_pool, cache, seed=tcfg.seed)
+        say(f"teacher: {len(teacher.texts)} texts with cached multilingual-e5-small embeddings")
+
+    step, best, history = 0, {"score": -1.0}, []
+    ckpt = out / "checkpoint.pt"
+    if ckpt.is_file():
+        # Training-only file written by this script: plain tensors and Python containers.
+        state = torch.load(ckpt, map_location="cpu", weights_only=True)
+        model.load_state_dict(state["model"], strict=False)
+        opt.load_state_dict(state["optimizer"])
+        sampler.load_state(json.loads(state["sampler"]))
+        torch.set_rng_state(state["torch_rng"])
+        step, best, history = state["step"], json.loads(state["best"]), json.loads(state["history"])
+        say(f"resumed from {ckpt} at step {step}")
+    (out / "train_config.toml").write_text(Path(config_path).read_text(encoding="utf-8"), encoding="utf-8")
+    mcfg.save(out / "model_config.json")
+
+    dev = None
+    if rank == 0 and (data / "flickr8k" / "captions.jsonl").is_file():
+        from training.benchmark import DevData
+
+        dev = DevData.load(data)
+
+    start, seen = time.time(), 0
+    running: dict[str, float] = defaultdict(float)
+    while step < tcfg.steps:
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, tcfg)
+        caps, feats = sampler.image_batch()
+        pairs = sampler.parallel_batch()
+        teach_idx = teacher.sample(sampler.rng, tcfg.teacher_batch) if teacher is not None else []
+        teach_texts = [teacher.texts[i] for i in teach_idx] if teacher is not None else []
+        texts = caps + [p.a for p in pairs] + [p.b for p in pairs] + teach_texts
+        tokens = batch_to_tensors(tokenizer.encode(texts), device)
+        text_vecs, image_vecs = net(tokens, feats.to(device))
+        scale = trainable.logit_scale.exp().clamp(max=tcfg.max_scale)
+        n, p = len(caps), len(pairs)
+        cap_vecs = text_vecs[:n]
+        ignore = duplicate_mask(caps, device)
+        loss_img = pair_loss(image_vecs @ cap_vecs.t(), step, tcfg, scale, ignore)
+        loss = loss_img
+        running["img"] += loss_img.item()
+        if p:
+            a, b = text_vecs[n:n + p], text_vecs[n + p:n + 2 * p]
+            ignore_p = duplicate_mask([x.a for x in pairs], device) | duplicate_mask([x.b for x in pairs], device)
+            loss_clmr = pair_loss(a @ b.t(), step, tcfg, scale, ignore_p)
+            loss = loss + tcfg.clmr_weight * loss_clmr
+            running["clmr"] += loss_clmr.item()
+        if teach_idx:
+            target = torch.from_numpy(teacher.vectors[teach_idx]).to(device)
+            loss_kd = losses.relational_distillation(text_vecs[n + 2 * p:], target)
+            loss = loss + tcfg.teacher_weight * loss_kd
+            running["kd"] += loss_kd.item()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trainable.parameters(), 5.0)
+        opt.step()
+        step += 1
+        seen += n
+        running["loss"] += loss.item()
+        if step % tcfg.log_every == 0 or step == tcfg.steps:
+            count = tcfg.log_every if step % tcfg.log_every == 0 else step % tcfg.log_every
+            entry = {"step": step, **{k: v / count for k, v in running.items()}, "scale": float(scale.detach()),
+                     "lr": lr_at(step - 1, tcfg), "elapsed_s": round(time.time() - start, 1)}
+            history.append(entry)
+            say(f"step {step}/{tcfg.steps} " + " ".join(f"{k} {v:.4f}" for k, v in entry.items() if k != "step")
+                + f" ({seen / (time.time() - start):.0f} pairs/s)")
+            running.clear()
+        last = step == tcfg.steps
+        if rank == 0 and ((tcfg.eval_every and step % tcfg.eval_every == 0) or last):
+            if dev is not None:
+                metrics = fast_benchmark(model, tokenizer, dev, cache, device)
+                score = selection_score(metrics)
+                history.append({"step": step, "eval": metrics, "score": score})
+                say(f"  dev at step {step}: {brief(metrics)}; score {score:.3f}")
+                if score > best["score"]:
+                    best = {"score": score, "step": step, "metrics": metrics}
+                    torch.save(trained_state(model), out / "best.pt")
+                    (out / "best_metrics.json").write_text(json.dumps(best, indent=1), encoding="utf-8")
+            elif last:
+                torch.save(trained_state(model), out / "best.pt")
+                best = {"score": 0.0, "step": step, "metrics": {}}
+            tmp = ckpt.with_suffix(".tmp")
+            torch.save({"model": trained_state(model), "optimizer": opt.state_dict(),
+                        "sampler": json.dumps(sampler.state()), "torch_rng": torch.get_rng_state(), "step": step,
+                        "best": json.dumps(best), "history": json.dumps(history)}, tmp)
+            os.replace(tmp, ckpt)
+    wall = time.time() - start
+    summary = {"steps": step, "wall_s": round(wall, 1), "best": best, "history": history,
+               "text_params": n_text, "device": str(device), "world_size": world}
+    if rank == 0:
+        (out / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        say(f"done: {step} steps in {wall / 60:.1f} min; best step {best.get('step')} score {best['score']:.3f}")
+    if world > 1:
+        import torch.distributed as dist
+
+        dist.destroy_process_group()
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=None, help="run folder (default runs/<config name>)")
+    parser.add_argument("--cache", type=Path, default=Path("runs/cache"), help="cached backbone features")
+    parser.add_argument("--steps", type=int, default=None, help="override [train] steps")
+    parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: GPU when present)")
+    args = parser.parse_args()
+    out = args.out or Path("runs") / args.config.stem
+    train(args.config, args.data, out, args.cache, args.steps, args.device)
+
+
+if __name__ == "__main__":
+    main()
