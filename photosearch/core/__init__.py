@@ -1,0 +1,1 @@
+"""The headless core: the photo library (catalog, vector index, indexer, search, watcher) without any Qt."""

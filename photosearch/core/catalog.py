@@ -1,0 +1,386 @@
+"""The catalog: the sqlite database that is the source of truth (folders, photos with their vectors, skipped files)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from photosearch.core.paths import prefix_range
+
+CATALOG_FILE = "catalog.sqlite3"
+
+# Each step takes the schema from version i to i + 1; a step is never edited once released, only appended to.
+MIGRATIONS: list[list[str]] = [
+    [  # 0 -> 1: folders, photos with vectors, key/value meta
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE folders (path TEXT PRIMARY KEY, added REAL NOT NULL)",
+        """CREATE TABLE photos (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            path TEXT NOT NULL UNIQUE,
+            folder TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            captured REAL,
+            captured_exif INTEGER NOT NULL DEFAULT 0,
+            width INTEGER,
+            height INTEGER,
+            vector BLOB,
+            changed_gen INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX photos_hash ON photos (hash)",
+        "CREATE INDEX photos_changed_gen ON photos (changed_gen)",
+    ],
+    [  # 1 -> 2: skipped files with reasons, a log of removed photos (so other processes can update their
+        # index without a rebuild), and a per-folder watch switch
+        "CREATE TABLE skipped (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
+        "reason TEXT NOT NULL)",
+        "CREATE TABLE removed (id INTEGER NOT NULL, gen INTEGER NOT NULL)",
+        "CREATE INDEX removed_gen ON removed (gen)",
+        "ALTER TABLE folders ADD COLUMN watched INTEGER NOT NULL DEFAULT 1",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class CatalogError(Exception):
+    """The catalog file cannot be used (e.g. written by a newer PhotoSearch)."""
+
+
+@dataclass(frozen=True)
+class PhotoRow:
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    hash: str
+    has_vector: bool
+
+
+@dataclass(frozen=True)
+class PhotoDetails:
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    captured: float | None
+    captured_exif: bool
+    width: int | None
+    height: int | None
+
+
+@dataclass
+class NewPhoto:
+    """A photo to insert or update, with its vector."""
+
+    path: str
+    folder: str
+    size: int
+    mtime_ns: int
+    hash: str
+    captured: float
+    captured_exif: bool
+    width: int
+    height: int
+    vector: np.ndarray
+
+
+def _vector_blob(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+
+
+def _blob_vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float32)
+
+
+class Catalog:
+    """One sqlite file in WAL mode; each thread gets its own connection, every write is one transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        self._migrate()
+
+    # connections and transactions
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise CatalogError("the catalog is closed")
+            # check_same_thread=False only so that close() may close every thread's connection; each connection
+            # is otherwise used by the thread that opened it.
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        # IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading read locks.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise CatalogError(f"{self.path} was written by a newer PhotoSearch (schema {version}, this one "
+                                   f"knows {SCHEMA_VERSION}); update PhotoSearch or use another data dir")
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step]:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {step + 1}")
+            if version == 0:
+                conn.execute("INSERT INTO meta VALUES ('generation', '0'), ('catalog_id', ?)", (uuid.uuid4().hex,))
+
+    def schema_version(self) -> int:
+        return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._closed = True
+        with self._connections_lock:
+            for conn in self._connections:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # meta and the generation counter
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (key, value))
+
+    def generation(self) -> int:
+        """Grows with every change to the photos; another process compares it to see that it must catch up."""
+        return int(self.get_meta("generation") or 0)
+
+    @property
+    def catalog_id(self) -> str:
+        return self.get_meta("catalog_id") or ""
+
+    @staticmethod
+    def _next_generation(conn: sqlite3.Connection) -> int:
+        conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        return int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    # folders
+
+    def add_folder(self, path: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO folders (path, added) VALUES (?, ?)", (path, time.time()))
+
+    def folders(self) -> list[tuple[str, bool]]:
+        return [(p, bool(w)) for p, w in self._conn().execute("SELECT path, watched FROM folders ORDER BY path")]
+
+    def remove_folder(self, path: str, still_covered: Sequence[str]) -> list[int]:
+        """Forget a folder and the photos below it that no other library folder covers; returns removed ids."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM folders WHERE path = ?", (path,))
+            rows = self._rows_under(conn, "photos", "id, path", [path])
+            keep = [f for f in still_covered if f != path]
+            doomed = [(pid, p) for pid, p in rows if not any(_within(p, f) for f in keep)]
+            skipped = self._rows_under(conn, "skipped", "path, path", [path])
+            conn.executemany("DELETE FROM skipped WHERE path = ?",
+                             [(p,) for _, p in skipped if not any(_within(p, f) for f in keep)])
+            if doomed:
+                self._delete_ids(conn, [pid for pid, _ in doomed])
+            return [pid for pid, _ in doomed]
+
+    @staticmethod
+    def _rows_under(conn: sqlite3.Connection, table: str, columns: str, folders: Iterable[str]) -> list[tuple]:
+        rows: list[tuple] = []
+        for folder in folders:
+            lo, hi = prefix_range(folder)
+            rows.extend(conn.execute(f"SELECT {columns} FROM {table} WHERE (path >= ? AND path < ?) OR path = ?",
+                                     (lo, hi, folder)))
+        return rows
+
+    # reading photos
+
+    def photos_under(self, folders: Iterable[str]) -> dict[str, PhotoRow]:
+        conn = self._conn()
+        return {r[1]: PhotoRow(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in self._rows_under(
+            conn, "photos", "id, path, size, mtime_ns, hash, vector IS NOT NULL", folders)}
+
+    def photos_at(self, paths: Iterable[str]) -> dict[str, PhotoRow]:
+        """Catalog rows for these exact paths and for everything below those of them that are folders."""
+        return self.photos_under(paths)
+
+    def skipped_under(self, folders: Iterable[str]) -> dict[str, tuple[int, int, str]]:
+        return {r[0]: (r[1], r[2], r[3]) for r in self._rows_under(
+            self._conn(), "skipped", "path, size, mtime_ns, reason", folders)}
+
+    def skipped(self) -> list[dict[str, str]]:
+        rows = self._conn().execute("SELECT path, reason FROM skipped ORDER BY path")
+        return [{"path": p, "reason": r} for p, r in rows]
+
+    def find_by_hash(self, content_hash: str, size: int) -> list[PhotoRow]:
+        return [PhotoRow(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in self._conn().execute(
+            "SELECT id, path, size, mtime_ns, hash, vector IS NOT NULL FROM photos WHERE hash = ? AND size = ?",
+            (content_hash, size))]
+
+    def vector_of(self, path: str) -> np.ndarray | None:
+        row = self._conn().execute("SELECT vector FROM photos WHERE path = ?", (path,)).fetchone()
+        return None if row is None or row[0] is None else _blob_vector(row[0]).copy()
+
+    def vector_by_id(self, photo_id: int) -> np.ndarray | None:
+        row = self._conn().execute("SELECT vector FROM photos WHERE id = ?", (photo_id,)).fetchone()
+        return None if row is None or row[0] is None else _blob_vector(row[0]).copy()
+
+    def paths_of(self, ids: Iterable[int]) -> dict[int, str]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return dict(self._conn().execute(f"SELECT id, path FROM photos WHERE id IN ({marks})", ids).fetchall())
+
+    def details(self, path: str) -> PhotoDetails | None:
+        row = self._conn().execute(
+            "SELECT id, path, size, mtime_ns, captured, captured_exif, width, height FROM photos WHERE path = ?",
+            (path,)).fetchone()
+        return None if row is None else PhotoDetails(row[0], row[1], row[2], row[3], row[4], bool(row[5]),
+                                                     row[6], row[7])
+
+    def photo_count(self, with_vector: bool = True) -> int:
+        where = " WHERE vector IS NOT NULL" if with_vector else ""
+        return int(self._conn().execute(f"SELECT COUNT(*) FROM photos{where}").fetchone()[0])
+
+    def count_under(self, folder: str) -> int:
+        lo, hi = prefix_range(folder)
+        return int(self._conn().execute(
+            "SELECT COUNT(*) FROM photos WHERE path >= ? AND path < ? AND vector IS NOT NULL", (lo, hi)).fetchone()[0])
+
+    def all_vectors(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """(ids, vectors, generation) read in one snapshot, for rebuilding the vector index."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            gen = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+            rows = conn.execute("SELECT id, vector FROM photos WHERE vector IS NOT NULL").fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return _stack(rows, gen)
+
+    def changes_since(self, generation: int) -> tuple[np.ndarray, np.ndarray, list[int], int]:
+        """What changed after `generation`: (ids, vectors) to add or replace, ids to drop, the current generation."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            gen = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+            rows = conn.execute("SELECT id, vector FROM photos WHERE changed_gen > ?", (generation,)).fetchall()
+            gone = [r[0] for r in conn.execute("SELECT id FROM removed WHERE gen > ?", (generation,))]
+        finally:
+            conn.execute("COMMIT")
+        gone += [pid for pid, blob in rows if blob is None]
+        ids, vectors, _ = _stack([r for r in rows if r[1] is not None], gen)
+        return ids, vectors, gone, gen
+
+    # writing photos (each call is one transaction and one new generation)
+
+    def upsert_photos(self, photos: Sequence[NewPhoto]) -> list[int]:
+        """Insert or replace photos with their vectors; returns their ids in order."""
+        if not photos:
+            return []
+        with self._transaction() as conn:
+            gen = self._next_generation(conn)
+            ids = []
+            for p in photos:
+                conn.execute("DELETE FROM skipped WHERE path = ?", (p.path,))
+                row = conn.execute(
+                    """INSERT INTO photos (path, folder, size, mtime_ns, hash, captured, captured_exif, width, height,
+                                           vector, changed_gen)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT(path) DO UPDATE SET folder = excluded.folder, size = excluded.size,
+                         mtime_ns = excluded.mtime_ns, hash = excluded.hash, captured = excluded.captured,
+                         captured_exif = excluded.captured_exif, width = excluded.width, height = excluded.height,
+                         vector = excluded.vector, changed_gen = excluded.changed_gen
+                       RETURNING id""",
+                    (p.path, p.folder, p.size, p.mtime_ns, p.hash, p.captured, int(p.captured_exif), p.width,
+                     p.height, _vector_blob(p.vector), gen)).fetchone()
+                ids.append(int(row[0]))
+            return ids
+
+    def move_photo(self, photo_id: int, new_path: str, folder: str, size: int, mtime_ns: int) -> None:
+        """A renamed or moved file: same row, same vector, new path (no model call)."""
+        with self._transaction() as conn:
+            gen = self._next_generation(conn)
+            conn.execute("DELETE FROM photos WHERE path = ? AND id != ?", (new_path, photo_id))
+            conn.execute("DELETE FROM skipped WHERE path = ?", (new_path,))
+            conn.execute("UPDATE photos SET path = ?, folder = ?, size = ?, mtime_ns = ?, changed_gen = ? "
+                         "WHERE id = ?", (new_path, folder, size, mtime_ns, gen, photo_id))
+
+    def delete_photos(self, ids: Sequence[int]) -> None:
+        if ids:
+            with self._transaction() as conn:
+                self._delete_ids(conn, list(ids))
+
+    def _delete_ids(self, conn: sqlite3.Connection, ids: list[int]) -> None:
+        gen = self._next_generation(conn)
+        conn.executemany("DELETE FROM photos WHERE id = ?", [(i,) for i in ids])
+        conn.executemany("INSERT INTO removed (id, gen) VALUES (?, ?)", [(i, gen) for i in ids])
+
+    def forget_vectors(self) -> int:
+        """Drop every vector (the model changed); the photos stay and are embedded again by the next index run."""
+        with self._transaction() as conn:
+            gen = self._next_generation(conn)
+            return conn.execute("UPDATE photos SET vector = NULL, changed_gen = ? WHERE vector IS NOT NULL",
+                                (gen,)).rowcount
+
+    def set_skipped(self, entries: Sequence[tuple[str, int, int, str]]) -> None:
+        """Record files that could not be read as (path, size, mtime_ns, reason); they leave the photos table."""
+        if not entries:
+            return
+        with self._transaction() as conn:
+            gone = [r[0] for p, *_ in entries for r in conn.execute("SELECT id FROM photos WHERE path = ?", (p,))]
+            if gone:
+                self._delete_ids(conn, gone)
+            conn.executemany("INSERT INTO skipped VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+                             "size = excluded.size, mtime_ns = excluded.mtime_ns, reason = excluded.reason", entries)
+
+    def clear_skipped(self, paths: Iterable[str]) -> None:
+        paths = [(p,) for p in paths]
+        if paths:
+            with self._transaction() as conn:
+                conn.executemany("DELETE FROM skipped WHERE path = ?", paths)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _stack(rows: list[tuple[int, bytes]], gen: int) -> tuple[np.ndarray, np.ndarray, int]:
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32), gen
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    vectors = np.stack([_blob_vector(r[1]) for r in rows])
+    return ids, vectors, gen

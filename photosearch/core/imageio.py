@@ -1,0 +1,123 @@
+"""Decoding photo files into PIL images: formats, fast JPEG downscaling, EXIF orientation, capture date, reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# A photo bigger than this (about 16k x 11k) is more likely a decompression bomb than a picture of a beach.
+MAX_PIXELS = 178_956_970
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+EXIF_IFD = 0x8769
+DATETIME_ORIGINAL = 36867
+ORIENTATION = 0x0112
+
+try:  # HEIC/HEIF/AVIF only when the optional extra is installed.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_SUPPORTED = True
+except ImportError:
+    HEIF_SUPPORTED = False
+
+
+class UnreadableImage(Exception):
+    """The file is not a photo we can decode; str(error) is the reason shown to the user."""
+
+
+@dataclass
+class DecodedImage:
+    image: Image.Image  # RGB, EXIF orientation applied, possibly downscaled
+    width: int  # of the full image as displayed (after orientation)
+    height: int
+    captured: dt.datetime | None  # EXIF DateTimeOriginal (naive local time), when present
+
+
+def parse_exif_datetime(value: object) -> dt.datetime | None:
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.strptime(value.strip().rstrip("\x00")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+
+
+def _capture_date(image: Image.Image) -> dt.datetime | None:
+    try:
+        exif = image.getexif()
+        return parse_exif_datetime(exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL))
+    except Exception:  # a broken EXIF block must not cost us the photo
+        return None
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(ORIENTATION, 1))
+    except Exception:
+        return 1
+
+
+def decode(path: str | Path, min_side: int | None = None) -> DecodedImage:
+    """Open `path` as an RGB image whose shorter side is at least `min_side` (when given, JPEGs decode smaller).
+
+    Raises UnreadableImage with a reason a person can act on.
+    """
+    path = Path(path)
+    try:
+        if path.stat().st_size == 0:
+            raise UnreadableImage("empty file")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                full_w, full_h = image.size
+                orientation = _orientation(image)
+                captured = _capture_date(image)
+                if min_side and image.format == "JPEG":
+                    # The DCT can decode at 1/2, 1/4 or 1/8 scale almost for free; draft picks the smallest that
+                    # still covers the request, so the model sees the same detail at a fraction of the cost.
+                    scale = min_side / min(full_w, full_h)
+                    if scale < 1:
+                        image.draft("RGB", (max(1, int(full_w * scale)), max(1, int(full_h * scale))))
+                image.seek(0)  # GIF, TIFF, WebP: the first frame
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                rgb = _to_rgb(image)
+    except UnreadableImage:
+        raise
+    except FileNotFoundError as error:
+        raise UnreadableImage("file not found") from error
+    except PermissionError as error:
+        raise UnreadableImage("permission denied") from error
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise UnreadableImage(f"image too large (over {MAX_PIXELS:,} pixels)") from error
+    except UnidentifiedImageError as error:
+        raise UnreadableImage("not a recognised image format" + ("" if HEIF_SUPPORTED else
+                              " (HEIC/AVIF need the optional pillow-heif package)")) from error
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, MemoryError) as error:
+        # Pillow reports truncated or corrupt data as OSError ("image file is truncated") and friends.
+        raise UnreadableImage(f"corrupt or truncated image: {error}") from error
+    if orientation in (5, 6, 7, 8):
+        full_w, full_h = full_h, full_w
+    return DecodedImage(rgb, full_w, full_h, captured)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    from photosearch.model.preprocess import to_rgb
+
+    return to_rgb(image)
+
+
+def read_capture_date(path: str | Path) -> dt.datetime | None:
+    """The EXIF DateTimeOriginal without decoding pixels (for photo details)."""
+    try:
+        with Image.open(path) as image:
+            return _capture_date(image)
+    except Exception:
+        return None

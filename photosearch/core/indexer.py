@@ -1,0 +1,262 @@
+"""Bringing the catalog up to date with the disk: diff, move detection, parallel decoding, batched embedding."""
+
+from __future__ import annotations
+
+import collections
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from photosearch.core import imageio, scanner
+from photosearch.core.catalog import Catalog, NewPhoto, PhotoRow
+from photosearch.core.contenthash import content_hash
+from photosearch.core.paths import is_within
+from photosearch.core.scanner import FoundFile
+from photosearch.core.vectorstore import VectorStore
+
+if TYPE_CHECKING:
+    from photosearch.model.encoder import Encoder
+
+BATCH_SIZE = 32
+# How many batches to keep decoding ahead of the model: preprocessed images are small (3 x S x S floats),
+# so a little look-ahead keeps the model busy for little memory.
+LOOKAHEAD_BATCHES = 3
+DECODE_THREADS = max(2, min(4, os.cpu_count() or 2))
+SAVE_EVERY_BATCHES = 20
+SCAN_PROGRESS_EVERY = 500
+
+
+@dataclass
+class IndexProgress:
+    """One progress report from `Library.index()`."""
+
+    done: int
+    total: int
+    path: str
+    phase: str  # "scanning" | "embedding" | "done"
+    rate: float | None = None  # photos per second while embedding
+    eta_seconds: float | None = None
+    skipped: int = 0
+
+
+@dataclass
+class Scope:
+    """What one run looks at: the catalog rows under `catalog_paths` against the files `scan()` finds."""
+
+    catalog_paths: list[str]
+    scan: Callable[[], Iterable[FoundFile]]
+    folder_of: Callable[[str], str]
+
+
+@dataclass
+class _Prepared:
+    found: FoundFile
+    row: PhotoRow | None
+    hash: str = ""
+    array: np.ndarray | None = None
+    width: int = 0
+    height: int = 0
+    captured: float = 0.0
+    captured_exif: bool = False
+    reason: str | None = None
+
+
+@dataclass
+class RunCounts:
+    added: int = 0
+    updated: int = 0
+    moved: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped_paths: set[str] = field(default_factory=set)
+
+
+class Indexer:
+    def __init__(self, catalog: Catalog, store: VectorStore, ensure_model: Callable[[], Encoder],
+                 loaded_model: Callable[[], Encoder | None]) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.ensure_model = ensure_model
+        self.loaded_model = loaded_model
+        self.embedded = 0  # photos sent to the model over this object's life (tests count model work with it)
+
+    def run(self, scope: Scope, cancel: threading.Event | None = None,
+            counts: RunCounts | None = None) -> Iterator[IndexProgress]:
+        """Yield progress while bringing `scope` up to date; closing the generator early keeps all work done."""
+        counts = counts if counts is not None else RunCounts()
+        cancel = cancel or threading.Event()
+
+        found: dict[str, FoundFile] = {}
+        for item in scope.scan():
+            found[item.path] = item
+            if len(found) % SCAN_PROGRESS_EVERY == 0:
+                yield IndexProgress(len(found), 0, item.path, "scanning")
+                if cancel.is_set():
+                    return
+        known = self.catalog.photos_under(scope.catalog_paths)
+        known_skipped = self.catalog.skipped_under(scope.catalog_paths)
+
+        todo: list[tuple[FoundFile, PhotoRow | None]] = []
+        for path, item in found.items():
+            row = known.get(path)
+            if row is not None and row.has_vector and (row.size, row.mtime_ns) == (item.size, item.mtime_ns):
+                counts.unchanged += 1
+            elif row is None and path in known_skipped and known_skipped[path][:2] == (item.size, item.mtime_ns):
+                counts.skipped_paths.add(path)  # unchanged since it failed: not worth another try
+            else:
+                todo.append((item, row))
+        self.catalog.clear_skipped(p for p in known_skipped if p not in found)
+
+        gone = [row for path, row in known.items() if path not in found]
+        if gone:
+            todo, moved_ids = self._apply_moves(gone, todo, scope, counts)
+        else:
+            moved_ids = set()
+        gone = [row for row in gone if row.id not in moved_ids]
+        if gone:
+            self.catalog.delete_photos([row.id for row in gone])
+            counts.removed += len(gone)
+        self.store_catch_up()
+
+        yield from self._embed(todo, scope, cancel, counts)
+
+    def store_catch_up(self) -> None:
+        # Only with a model already loaded: deleting photos must not cost a model load; search catches up later.
+        encoder = self.loaded_model()
+        if encoder is not None:
+            self.store.current(encoder.dim)
+
+    def _apply_moves(self, gone: list[PhotoRow], todo: list[tuple[FoundFile, PhotoRow | None]], scope: Scope,
+                     counts: RunCounts) -> tuple[list[tuple[FoundFile, PhotoRow | None]], set[int]]:
+        """A new file whose content hash matches a vanished photo is that photo moved: keep its vector."""
+        by_hash: dict[tuple[str, int], list[PhotoRow]] = collections.defaultdict(list)
+        for row in gone:
+            if row.has_vector:
+                by_hash[(row.hash, row.size)].append(row)
+        candidates = [item for item, row in todo if row is None and any(size == item.size for _, size in by_hash)]
+        with ThreadPoolExecutor(DECODE_THREADS) as pool:
+            hashes = dict(zip([c.path for c in candidates], pool.map(_safe_hash, [c.path for c in candidates]),
+                              strict=True))
+        remaining = []
+        moved_ids: set[int] = set()
+        for item, row in todo:
+            matches = by_hash.get((hashes.get(item.path, ""), item.size)) if row is None else None
+            if matches:
+                moved = matches.pop()
+                self.catalog.move_photo(moved.id, item.path, scope.folder_of(item.path), item.size, item.mtime_ns)
+                moved_ids.add(moved.id)
+                counts.moved += 1
+            else:
+                remaining.append((item, row))
+        return remaining, moved_ids
+
+    def _embed(self, todo: list[tuple[FoundFile, PhotoRow | None]], scope: Scope, cancel: threading.Event,
+               counts: RunCounts) -> Iterator[IndexProgress]:
+        total = len(todo)
+        yield IndexProgress(0, total, "", "embedding", skipped=len(counts.skipped_paths))
+        if not total:
+            return
+        encoder = self.ensure_model()
+        min_side = 2 * encoder.image_size  # decode JPEGs at about twice the model's input: sharp enough, fast
+        started = time.monotonic()
+        done = 0
+        batches = 0
+        pending: collections.deque[Future[_Prepared]] = collections.deque()
+        work = iter(todo)
+        pool = ThreadPoolExecutor(DECODE_THREADS, thread_name_prefix="photosearch-decode")
+        try:
+            def top_up() -> None:
+                while len(pending) < BATCH_SIZE * LOOKAHEAD_BATCHES:
+                    nxt = next(work, None)
+                    if nxt is None:
+                        return
+                    pending.append(pool.submit(_prepare, nxt[0], nxt[1], encoder, min_side))
+
+            top_up()
+            while pending and not cancel.is_set():
+                batch: list[_Prepared] = []
+                while pending and len(batch) < BATCH_SIZE:
+                    batch.append(pending.popleft().result())
+                    top_up()
+                self._commit(batch, encoder, scope, counts)
+                done += len(batch)
+                batches += 1
+                if batches % SAVE_EVERY_BATCHES == 0:
+                    self.store.save()  # a crash then costs at most a catch-up, never a rebuild
+                elapsed = time.monotonic() - started
+                rate = done / elapsed if elapsed > 0 else None
+                eta = (total - done) / rate if rate else None
+                yield IndexProgress(done, total, batch[-1].found.path, "embedding", rate, eta,
+                                    len(counts.skipped_paths))
+        finally:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _commit(self, batch: list[_Prepared], encoder: Encoder, scope: Scope, counts: RunCounts) -> None:
+        good = [p for p in batch if p.reason is None]
+        bad = [p for p in batch if p.reason is not None]
+        if good:
+            vectors = encoder.encode_arrays(np.stack([p.array for p in good]))
+            self.embedded += len(good)
+            self.catalog.upsert_photos([
+                NewPhoto(p.found.path, scope.folder_of(p.found.path), p.found.size, p.found.mtime_ns, p.hash,
+                         p.captured, p.captured_exif, p.width, p.height, vector)
+                for p, vector in zip(good, vectors, strict=True)])
+            for p in good:
+                if p.row is None:
+                    counts.added += 1
+                else:
+                    counts.updated += 1
+        if bad:
+            self.catalog.set_skipped([(p.found.path, p.found.size, p.found.mtime_ns, p.reason or "") for p in bad])
+            counts.skipped_paths.update(p.found.path for p in bad)
+            counts.removed += sum(1 for p in bad if p.row is not None)
+        self.store.current(encoder.dim)
+
+
+def _safe_hash(path: str) -> str:
+    try:
+        return content_hash(path)
+    except OSError:
+        return ""
+
+
+def _prepare(item: FoundFile, row: PhotoRow | None, encoder: Encoder, min_side: int) -> _Prepared:
+    """Runs in a decode thread: check, hash, decode and preprocess one file (never raises)."""
+    prepared = _Prepared(item, row)
+    reason = scanner.check_magic(item.path)
+    if reason is not None:
+        prepared.reason = reason
+        return prepared
+    try:
+        prepared.hash = content_hash(item.path)
+        decoded = imageio.decode(item.path, min_side)
+        prepared.array = encoder.preprocess(decoded.image)
+    except imageio.UnreadableImage as error:
+        prepared.reason = str(error)
+        return prepared
+    except OSError as error:
+        prepared.reason = f"cannot read: {error.strerror or error}"
+        return prepared
+    except Exception as error:  # a decoder bug on one odd file must not stop the run
+        prepared.reason = f"could not decode: {type(error).__name__}: {error}"
+        return prepared
+    prepared.width, prepared.height = decoded.width, decoded.height
+    if decoded.captured is not None:
+        prepared.captured, prepared.captured_exif = decoded.captured.timestamp(), True
+    else:
+        prepared.captured = item.mtime_ns / 1e9
+    return prepared
+
+
+def covering_root(path: str, roots: Iterable[str]) -> str:
+    """The outermost library folder that holds `path` (nested folders share the outer one's photos)."""
+    holders = [root for root in roots if is_within(path, root)]
+    return min(holders, key=len) if holders else os.path.dirname(path)

@@ -1,0 +1,318 @@
+"""The Library facade: what the GUI and the CLI call (folders, index, search, watch, thumbnails, details)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from photosearch.core import imageio, scanner
+from photosearch.core.catalog import CATALOG_FILE, Catalog
+from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
+from photosearch.core.paths import default_cache_dir, default_data_dir, is_within, normalise, normalise_file
+from photosearch.core.search import Searcher, SearchResult
+from photosearch.core.thumbnails import ThumbnailCache
+from photosearch.core.vectorstore import VectorStore
+
+if TYPE_CHECKING:
+    from photosearch.core.watcher import Watcher
+    from photosearch.model.encoder import Encoder
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FolderStats", "IndexProgress", "Library", "LibraryError", "PhotoInfo", "SearchResult"]
+
+
+class LibraryError(Exception):
+    """An operation the user asked for cannot be done; str(error) says why."""
+
+
+@dataclass(frozen=True)
+class FolderStats:
+    path: str
+    photos: int
+    online: bool  # the folder exists now (an unplugged drive keeps its photos in the library)
+    watched: bool
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    path: str
+    size: int  # bytes
+    mtime: float  # seconds since the epoch
+    captured: dt.datetime | None  # EXIF DateTimeOriginal, naive local time
+    width: int | None
+    height: int | None
+
+
+def _weights_fingerprint(directory: Path | None) -> str | None:
+    """Identifies the model that made the stored vectors; vectors from another model are meaningless."""
+    if directory is None:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        for name in ("config.json", "model.safetensors"):
+            with open(Path(directory) / name, "rb") as handle:
+                for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                    digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+class Library:
+    """A photo library in `data_dir`: the catalog, the vector index and the model that fills them.
+
+    Safe to use from several threads at once (index in one, search in another, thumbnails in a pool).
+    """
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None = None, device: str | None = None,
+                 encoder: Encoder | None = None, cache_dir: str | os.PathLike[str] | None = None) -> None:
+        self.data_dir = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+        self.device = device
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._encoder = encoder
+        self._model_lock = threading.Lock()
+        # One index run or watcher batch at a time: two diffs racing over the same files would double-count.
+        self._write_lock = threading.Lock()
+        self.catalog = Catalog(self.data_dir / CATALOG_FILE)
+        self.store = VectorStore(self.catalog, self.data_dir)
+        self.indexer = Indexer(self.catalog, self.store, self.ensure_model, lambda: self._encoder)
+        self.searcher = Searcher(self.catalog, self.store, self.ensure_model)
+        self.thumbnails = ThumbnailCache(self.cache_dir / "thumbnails")
+        self.last_index_summary: dict[str, Any] = {}
+        self._watcher: Watcher | None = None
+
+    # the model
+
+    def ensure_model(self) -> Encoder:
+        """The encoder, loaded on first use (thread-safe: concurrent callers wait for the one load)."""
+        encoder = self._encoder
+        if encoder is not None:
+            return encoder
+        with self._model_lock:
+            if self._encoder is None:
+                import photosearch
+
+                try:
+                    self._encoder = photosearch.load_model(device=self.device)
+                except (OSError, ValueError, KeyError) as error:
+                    raise LibraryError(f"cannot load the model: {error}") from error
+            return self._encoder
+
+    @property
+    def model_ready(self) -> bool:
+        return self._encoder is not None
+
+    @property
+    def device_name(self) -> str | None:
+        return self._encoder.describe_device() if self._encoder is not None else None
+
+    def _device_type(self) -> str:
+        if self._encoder is not None:
+            return self._encoder.device.type
+        from photosearch.model.encoder import pick_device
+
+        try:
+            return pick_device(self.device).type
+        except RuntimeError:
+            return str(self.device)
+
+    def _model_fingerprint(self) -> str | None:
+        if self._encoder is not None:
+            source = self._encoder.source
+            return _weights_fingerprint(source) or f"{self._encoder.config.name}/{self._encoder.dim}"
+        from photosearch.model.weights import bundled_weights_dir
+
+        return _weights_fingerprint(bundled_weights_dir())
+
+    def _check_model(self) -> None:
+        """When the model changed since the vectors were made, drop them so this run embeds everything again."""
+        fingerprint = self._model_fingerprint()
+        if fingerprint is None:
+            return
+        stored = self.catalog.get_meta("model")
+        if stored != fingerprint:
+            if stored is not None:
+                dropped = self.catalog.forget_vectors()
+                self.store.forget()
+                log.info("the model changed: %d photos will be embedded again", dropped)
+            self.catalog.set_meta("model", fingerprint)
+
+    # folders
+
+    def add_folder(self, path: str | os.PathLike[str]) -> str:
+        folder = normalise(path)
+        if not os.path.isdir(folder):
+            raise LibraryError(f"not a folder: {path}")
+        self.catalog.add_folder(folder)
+        self._folders_changed()
+        return folder
+
+    def remove_folder(self, path: str | os.PathLike[str]) -> None:
+        folder = normalise(path)
+        known = [f for f, _ in self.catalog.folders()]
+        if folder not in known:
+            raise LibraryError(f"not a library folder: {path}")
+        with self._write_lock:
+            self.catalog.remove_folder(folder, known)
+            self.indexer.store_catch_up()
+            if self._encoder is not None:
+                self.store.save()
+        self._folders_changed()
+
+    def folders(self) -> list[str]:
+        return [f for f, _ in self.catalog.folders()]
+
+    def folder_stats(self) -> list[FolderStats]:
+        return [FolderStats(f, self.catalog.count_under(f), os.path.isdir(f), watched)
+                for f, watched in self.catalog.folders()]
+
+    def _online_roots(self) -> list[str]:
+        return [f for f in self.folders() if os.path.isdir(f)]
+
+    def _folders_changed(self) -> None:
+        if self._watcher is not None:
+            self._watcher.refresh_folders()
+
+    # indexing
+
+    def index(self, cancel: threading.Event | None = None) -> Iterator[IndexProgress]:
+        """Bring the library up to date, yielding progress; stopping early (cancel, close) keeps the work done."""
+        with self._write_lock:
+            started = time.monotonic()
+            counts = RunCounts()
+            roots = self._online_roots()
+            try:
+                self._check_model()
+                scope = self._scope(roots, roots)
+                yield from self.indexer.run(scope, cancel, counts)
+            finally:
+                if self._encoder is not None:
+                    self.store.save()
+                self.last_index_summary = self._summary(counts, roots, time.monotonic() - started)
+        total = counts.added + counts.updated + len(counts.skipped_paths)
+        yield IndexProgress(total, total, "", "done", skipped=len(self.last_index_summary["skipped"]))
+
+    def _scope(self, catalog_paths: list[str], roots: list[str]) -> Scope:
+        """Whole folders (catalog_paths is roots) or just some paths below them (file events)."""
+        outermost = [r for r in roots if not any(o != r and is_within(r, o) for o in roots)]
+
+        def scan() -> Iterable[scanner.FoundFile]:
+            if catalog_paths is roots:
+                # Nested library folders are walked once, as part of the outer one: no photo twice.
+                return itertools.chain.from_iterable(scanner.walk(r) for r in outermost)
+            return scanner.scan_paths(catalog_paths)
+
+        return Scope(catalog_paths, scan, lambda p: covering_root(p, outermost))
+
+    def _summary(self, counts: RunCounts, roots: list[str], seconds: float) -> dict[str, Any]:
+        skipped = [s for s in self.catalog.skipped() if any(is_within(s["path"], r) for r in roots)]
+        return {"added": counts.added, "updated": counts.updated, "moved": counts.moved, "removed": counts.removed,
+                "unchanged": counts.unchanged, "skipped": skipped, "photos": self.catalog.photo_count(),
+                "seconds": round(seconds, 3), "device": self._device_type()}
+
+    def apply_changes(self, paths: Iterable[str]) -> bool:
+        """Bring just these paths (files or folders, e.g. from file events) up to date; True when something changed."""
+        roots = self._online_roots()
+        wanted = sorted({normalise_file(p) for p in paths})
+        wanted = [p for p in wanted if any(is_within(p, r) and not _hidden_below(p, r) for r in roots)]
+        if not wanted:
+            return False
+        with self._write_lock:
+            self._check_model()
+            counts = RunCounts()
+            before = self.catalog.generation()
+            for _ in self.indexer.run(self._scope(wanted, roots), None, counts):
+                pass
+            return self.catalog.generation() != before
+
+    def skipped_files(self) -> list[dict[str, str]]:
+        return self.catalog.skipped()
+
+    def photo_count(self) -> int:
+        return self.catalog.photo_count()
+
+    # searching
+
+    def search(self, query: str, k: int = 20) -> list[SearchResult]:
+        return self.searcher.search(query, k)
+
+    def search_image(self, path: str | os.PathLike[str], k: int = 20) -> list[SearchResult]:
+        return self.searcher.search_image(os.fspath(path), k)
+
+    # single photos
+
+    def photo_info(self, path: str | os.PathLike[str]) -> PhotoInfo | None:
+        """Size, dates and dimensions of a photo (from the catalog when indexed, else from the file)."""
+        name = normalise_file(path)
+        try:
+            st = os.stat(name)
+        except OSError:
+            return None
+        row = self.catalog.details(name)
+        if row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns:
+            captured = dt.datetime.fromtimestamp(row.captured) if row.captured_exif and row.captured else None
+            return PhotoInfo(name, st.st_size, st.st_mtime, captured, row.width, row.height)
+        try:
+            from PIL import Image
+
+            with Image.open(name) as image:
+                width, height = image.size
+                if int(image.getexif().get(imageio.ORIENTATION, 1)) in (5, 6, 7, 8):
+                    width, height = height, width
+        except Exception:
+            return None
+        return PhotoInfo(name, st.st_size, st.st_mtime, imageio.read_capture_date(name), width, height)
+
+    def thumbnail(self, path: str | os.PathLike[str], size: int = 256) -> Path | None:
+        return self.thumbnails.thumbnail(path, size)
+
+    # following changes
+
+    def watch(self, on_change: Callable[[], None] | None = None, *, force_polling: bool = False) -> None:
+        """Follow changes under the library folders in background threads until `stop()`."""
+        from photosearch.core.watcher import Watcher
+
+        if self._watcher is not None:
+            self._watcher.on_change = on_change
+            return
+        self._watcher = Watcher(self, on_change, force_polling=force_polling)
+        self._watcher.start()
+
+    @property
+    def watching(self) -> bool:
+        return self._watcher is not None
+
+    def stop(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop()
+
+    def close(self) -> None:
+        self.stop()
+        with self._write_lock:
+            if self._encoder is not None:
+                self.store.save()
+        self.catalog.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _hidden_below(path: str, root: str) -> bool:
+    """A path inside a hidden folder or a hidden file (editors' temp files) below a library folder."""
+    relative = os.path.relpath(path, root)
+    return any(part.startswith(".") for part in Path(relative).parts if part != ".")

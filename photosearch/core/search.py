@@ -1,0 +1,100 @@
+"""Answering queries: terms to one vector, nearest photos from the vector index, scores and the relevance floor."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from photosearch.core import imageio
+from photosearch.core.catalog import Catalog
+from photosearch.core.paths import normalise_file
+from photosearch.core.query import QueryError, Term, as_image_path, parse_query
+from photosearch.core.vectors import VectorIndex
+from photosearch.core.vectorstore import VectorStore
+
+if TYPE_CHECKING:
+    from photosearch.model.encoder import Encoder
+
+# The floor is relative to the library itself: a score counts as a match when it stands out from the scores
+# of random photos of this library for the same query (mean + FLOOR_SIGMAS standard deviations). Absolute
+# cosine values differ between models and between text and image queries; this holds for both.
+FLOOR_SIGMAS = 2.0
+BACKGROUND_SAMPLE = 1024
+# Below this many photos the background statistics are noise; fall back to a fixed cosine floor.
+MIN_BACKGROUND = 30
+FIXED_FLOOR = 0.2
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    path: str
+    score: float
+    weak: bool  # below the relevance floor: shown as "maybe", not as a match
+
+
+class Searcher:
+    def __init__(self, catalog: Catalog, store: VectorStore, ensure_model: Callable[[], Encoder]) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.ensure_model = ensure_model
+        self._background: tuple[int, np.ndarray] | None = None  # (index size when sampled, vectors)
+        self._lock = threading.Lock()
+        self._rng = np.random.default_rng(0)
+
+    def search(self, query: str, k: int = 20) -> list[SearchResult]:
+        return self.search_terms(parse_query(query), k)
+
+    def search_image(self, path: str, k: int = 20) -> list[SearchResult]:
+        resolved = as_image_path(str(path))
+        if resolved is None:
+            raise QueryError(f"not an image file: {path}")
+        return self.search_terms([Term(resolved, 1.0, is_path=True)], k)
+
+    def search_terms(self, terms: list[Term], k: int) -> list[SearchResult]:
+        encoder = self.ensure_model()
+        texts = [t.text for t in terms if not t.is_path]
+        text_vectors = iter(encoder.encode_texts(texts)) if texts else iter(())
+        combined = np.zeros(encoder.dim, dtype=np.float32)
+        for term in terms:
+            vector = self._image_vector(term.text, encoder) if term.is_path else next(text_vectors)
+            norm = float(np.linalg.norm(vector))
+            if norm > 0:
+                combined += term.weight * vector / norm
+        norm = float(np.linalg.norm(combined))
+        if norm < 1e-6:
+            raise QueryError("the terms of the query cancel each other out")
+        combined /= norm
+        index = self.store.current(encoder.dim)
+        hits = index.search(combined, max(0, int(k)))
+        paths = self.catalog.paths_of(label for label, _ in hits)
+        floor = self._floor(combined, index)
+        return [SearchResult(paths[label], score, score < floor) for label, score in hits if label in paths]
+
+    def _image_vector(self, path: str, encoder: Encoder) -> np.ndarray:
+        """The photo's stored vector when it is in the library, else the image embedded now."""
+        for candidate in (normalise_file(path), normalise_file(os.path.realpath(path))):
+            stored = self.catalog.vector_of(candidate)
+            if stored is not None and stored.shape[0] == encoder.dim:
+                return stored
+        try:
+            decoded = imageio.decode(path, 2 * encoder.image_size)  # as the indexer decodes
+        except imageio.UnreadableImage as error:
+            raise QueryError(f"cannot read {path}: {error}") from error
+        return encoder.encode_arrays([encoder.preprocess(decoded.image)])[0]
+
+    def _floor(self, query: np.ndarray, index: VectorIndex) -> float:
+        with self._lock:
+            size = len(index)
+            if self._background is None or abs(self._background[0] - size) > 0.1 * max(size, 1):
+                labels = index.sample_labels(BACKGROUND_SAMPLE, self._rng)
+                self._background = (size, index.vectors_of(labels))
+            background = self._background[1]
+        if len(background) < MIN_BACKGROUND:
+            return FIXED_FLOOR
+        scores = background @ query
+        return float(scores.mean() + FLOOR_SIGMAS * scores.std())
