@@ -1,0 +1,220 @@
+"""The preview pane: the selected photo larger, with its name, date, size, dimensions and path."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QThreadPool, Signal
+from PySide6.QtGui import QImage, QImageReader, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photosearch.gui import wording
+from photosearch.gui.workers import CallWorker
+
+# Decoded no larger than this: plenty for a side pane, and quick to decode from a big camera file.
+PREVIEW_PIXELS = 1200
+
+
+@dataclass
+class PreviewData:
+    """What a background load brings back for one photo."""
+
+    path: str
+    image: QImage
+    info: Any
+
+
+def load_preview(library: Any, path: str) -> PreviewData:
+    """Decode a downscaled, upright copy of the photo and fetch its catalog record (runs in a worker)."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and max(size.width(), size.height()) > PREVIEW_PIXELS:
+        reader.setScaledSize(size.scaled(PREVIEW_PIXELS, PREVIEW_PIXELS, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    info = None
+    if library is not None:
+        try:
+            info = library.photo_info(path)
+        except Exception:
+            info = None
+    return PreviewData(path, image, info)
+
+
+class PreviewPane(QFrame):
+    """Shows one photo; loads it off the GUI thread and ignores loads that a newer selection overtook."""
+
+    open_requested = Signal(str)
+    reveal_requested = Signal(str)
+
+    def __init__(self, pool: QThreadPool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("previewPane")
+        self.setAccessibleName("Photo preview")
+        self.setMinimumWidth(220)
+        self._pool = pool
+        self._library: Any = None
+        self._path: str | None = None
+        self._image = QImage()
+        self._workers: set[CallWorker] = set()
+
+        self._picture = QLabel()
+        self._picture.setObjectName("previewImage")
+        self._picture.setAccessibleName("Selected photo")
+        self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._picture.setMinimumSize(QSize(200, 160))
+        self._picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+
+        self._name = QLabel()
+        self._name.setObjectName("previewName")
+        self._name.setWordWrap(True)
+        self._name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self._name.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self._name.setFont(font)
+
+        self._date, self._size, self._dimensions, self._folder = (self._detail_label() for _ in range(4))
+        details = QFormLayout()
+        details.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        details.setHorizontalSpacing(10)
+        details.setVerticalSpacing(4)
+        self._captions: list[QLabel] = []
+        for caption, label in (("Date", self._date), ("Size", self._size), ("Dimensions", self._dimensions),
+                               ("Folder", self._folder)):
+            self._captions.append(self._caption(caption))
+            details.addRow(self._captions[-1], label)
+
+        self._open = QPushButton("Open")
+        self._open.setObjectName("previewOpenButton")
+        self._open.setToolTip("Open the photo in your default viewer (Enter)")
+        self._open.setAccessibleName("Open photo")
+        self._open.clicked.connect(lambda: self._path and self.open_requested.emit(self._path))
+        self._reveal = QPushButton("Show in Folder")
+        self._reveal.setObjectName("previewRevealButton")
+        self._reveal.setToolTip("Open the folder that holds this photo")
+        self._reveal.setAccessibleName("Show in folder")
+        self._reveal.clicked.connect(lambda: self._path and self.reveal_requested.emit(self._path))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._open)
+        buttons.addWidget(self._reveal)
+        buttons.addStretch(1)
+
+        self._hint = QLabel("Select a photo to see it here.")
+        self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint.setWordWrap(True)
+        self._hint.setEnabled(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(10)
+        layout.addWidget(self._picture, 1)
+        layout.addWidget(self._name)
+        layout.addLayout(details)
+        layout.addLayout(buttons)
+        layout.addWidget(self._hint, 1)
+        self.show_photo(None)
+
+    def set_library(self, library: Any) -> None:
+        self._library = library
+
+    def current_path(self) -> str | None:
+        return self._path
+
+    def show_photo(self, path: str | None) -> None:
+        """Show `path` (None: nothing selected). The picture arrives from a worker a moment later."""
+        self._path = path
+        self._image = QImage()
+        has_photo = path is not None
+        for widget in (self._picture, self._name, self._open, self._reveal):
+            widget.setVisible(has_photo)
+        for label in (self._date, self._size, self._dimensions, self._folder):
+            label.setText("")
+        self._set_details_visible(has_photo)
+        self._hint.setVisible(not has_photo)
+        self._picture.clear()
+        if path is None:
+            return
+        self._name.setText(os.path.basename(path))
+        self._folder.setText(os.path.dirname(path))
+        self._folder.setToolTip(path)
+        library = self._library
+        worker = CallWorker(partial(load_preview, library, path))
+        worker.signals.finished.connect(self._on_loaded)
+        worker.signals.failed.connect(self._on_failed)
+        self._workers.add(worker)
+        worker.signals.finished.connect(lambda _r, w=worker: self._workers.discard(w))
+        worker.signals.failed.connect(lambda _m, w=worker: self._workers.discard(w))
+        self._pool.start(worker)
+
+    def image(self) -> QImage:
+        return self._image
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_picture()
+
+    def _on_loaded(self, data: PreviewData) -> None:
+        if data.path != self._path:
+            return
+        self._image = data.image
+        info = data.info
+        size_bytes = getattr(info, "size", None)
+        if size_bytes is None:
+            try:
+                size_bytes = os.path.getsize(data.path)
+            except OSError:
+                size_bytes = None
+        self._size.setText(wording.file_size(size_bytes))
+        when = getattr(info, "captured", None) or getattr(info, "mtime", None)
+        self._date.setText(wording.timestamp(when))
+        width = getattr(info, "width", None) or (data.image.width() if not data.image.isNull() else None)
+        height = getattr(info, "height", None) or (data.image.height() if not data.image.isNull() else None)
+        self._dimensions.setText(f"{width} × {height}" if width and height else "")
+        if data.image.isNull():
+            self._picture.setText("This photo cannot be shown.")
+        self._fit_picture()
+
+    def _on_failed(self, message: str) -> None:
+        self._picture.setText(f"This photo cannot be shown: {message}")
+
+    def _fit_picture(self) -> None:
+        if self._image.isNull():
+            return
+        box = self._picture.size()
+        pixmap = QPixmap.fromImage(self._image)
+        ratio = self.devicePixelRatioF()
+        scaled = pixmap.scaled(
+            box * ratio, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        scaled.setDevicePixelRatio(ratio)
+        self._picture.setPixmap(scaled)
+
+    def _set_details_visible(self, visible: bool) -> None:
+        for widget in (self._date, self._size, self._dimensions, self._folder, *self._captions):
+            widget.setVisible(visible)
+
+    def _detail_label(self) -> QLabel:
+        label = QLabel()
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _caption(self, text: str) -> QLabel:
+        caption = QLabel(text)
+        caption.setEnabled(False)
+        return caption
+

@@ -1,0 +1,93 @@
+"""The Settings dialog: device, thumbnail size and number of results, edited on a copy of the user's Settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+# The GPU choice names the backend torch uses on this platform.
+GPU_DEVICE = "mps" if sys.platform == "darwin" else "cuda"
+DEVICE_CHOICES = (("Automatic (GPU when there is one)", "auto"), ("CPU", "cpu"), ("GPU", GPU_DEVICE))
+
+
+class SettingsDialog(QDialog):
+    """`settings()` returns the edited copy once the dialog is accepted; the caller saves and applies it."""
+
+    def __init__(self, settings: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Settings — PhotoSearch")
+        self.setAccessibleName("Settings")
+        self._original = settings
+
+        self.device = QComboBox()
+        self.device.setObjectName("deviceSetting")
+        self.device.setAccessibleName("Device")
+        self.device.setToolTip("Where the model runs; a GPU indexes much faster. Takes effect at the next start.")
+        for label, value in DEVICE_CHOICES:
+            self.device.addItem(label, value)
+        current = settings.device if settings.device in ("auto", "cpu") else GPU_DEVICE
+        self.device.setCurrentIndex(max(0, self.device.findData(current)))
+
+        self.thumbnail_size = QSpinBox()
+        self.thumbnail_size.setObjectName("thumbnailSizeSetting")
+        self.thumbnail_size.setAccessibleName("Thumbnail size")
+        self.thumbnail_size.setToolTip("How large the photos are in the results grid")
+        self.thumbnail_size.setRange(64, 512)
+        self.thumbnail_size.setSingleStep(16)
+        self.thumbnail_size.setSuffix(" px")
+        self.thumbnail_size.setValue(int(settings.thumbnail_size))
+
+        self.results_count = QSpinBox()
+        self.results_count.setObjectName("resultsCountSetting")
+        self.results_count.setAccessibleName("Number of results")
+        self.results_count.setToolTip("How many photos a search shows at most")
+        self.results_count.setRange(1, 10_000)
+        self.results_count.setSingleStep(50)
+        self.results_count.setValue(int(settings.results_count))
+
+        note = QLabel("A change of device takes effect the next time PhotoSearch starts.")
+        note.setWordWrap(True)
+        note.setEnabled(False)
+
+        form = QFormLayout()
+        form.setSpacing(10)
+        form.addRow("&Device:", self.device)
+        form.addRow("", note)
+        form.addRow("&Thumbnail size:", self.thumbnail_size)
+        form.addRow("&Number of results:", self.results_count)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Save these settings")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName("Save settings")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Close without saving")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(14)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def settings(self) -> Any:
+        return dataclasses.replace(
+            self._original,
+            device=self.device.currentData(),
+            thumbnail_size=self.thumbnail_size.value(),
+            results_count=self.results_count.value(),
+        )

@@ -1,0 +1,166 @@
+"""Thumbnails for the results grid: loaded in worker threads from the core's cache, kept as pixmaps in an LRU."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage, QImageReader, QPixmap
+
+log = logging.getLogger(__name__)
+
+# Enough pixmaps for several screens of a large grid; at 160 px a pixmap is about 100 kB.
+CACHE_SIZE = 1500
+# Requests beyond this are the oldest ones, for cells long scrolled past: they are dropped.
+MAX_PENDING = 300
+
+
+class _Drain(QRunnable):
+    """Loads queued thumbnails, newest request first, until the queue is empty."""
+
+    def __init__(self, loader: ThumbnailLoader) -> None:
+        super().__init__()
+        self._loader = loader
+
+    def run(self) -> None:
+        loader = self._loader
+        while True:
+            job = loader._take_job()
+            if job is None:
+                return
+            path, size, generation = job
+            image = QImage()
+            try:
+                thumb = loader._library.thumbnail(path, size)
+                if thumb is not None:
+                    reader = QImageReader(str(thumb))
+                    reader.setAutoTransform(True)
+                    image = reader.read()
+                    if not image.isNull() and max(image.width(), image.height()) > size:
+                        image = image.scaled(
+                            size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                        )
+            except Exception:
+                log.exception("thumbnail for %s failed", path)
+            loader._image_ready.emit(path, image, generation)
+
+
+class ThumbnailLoader(QObject):
+    """Hands out cached pixmaps at once and loads missing ones in the background; `loaded(path)` says when."""
+
+    loaded = Signal(str)
+    _image_ready = Signal(str, QImage, int)
+
+    def __init__(self, library: Any, size: int, threads: int = 2, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._size = size
+        self._generation = 0
+        self._cache: OrderedDict[str, QPixmap] = OrderedDict()
+        self._failed: set[str] = set()
+        self._lock = threading.Lock()
+        self._pending: OrderedDict[str, None] = OrderedDict()
+        self._in_flight: set[str] = set()
+        self._drains = 0
+        self._max_drains = max(1, threads)
+        self._closed = False
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(self._max_drains)
+        self._image_ready.connect(self._on_image_ready)
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def set_library(self, library: Any) -> None:
+        self._library = library
+
+    def set_size(self, size: int) -> None:
+        """New thumbnail size: forget what was loaded at the old one."""
+        if size == self._size:
+            return
+        with self._lock:
+            self._size = size
+            self._generation += 1
+            self._pending.clear()
+        self._cache.clear()
+        self._failed.clear()
+
+    def pixmap(self, path: str) -> QPixmap | None:
+        """The thumbnail if it is ready; otherwise None, and it is queued (unless it failed before)."""
+        pixmap = self._cache.get(path)
+        if pixmap is not None:
+            self._cache.move_to_end(path)
+            return pixmap
+        if path not in self._failed:
+            self._request(path)
+        return None
+
+    def failed(self, path: str) -> bool:
+        return path in self._failed
+
+    def forget(self, path: str) -> None:
+        """Drop a photo's thumbnail (the file changed or went away)."""
+        self._cache.pop(path, None)
+        self._failed.discard(path)
+
+    def forget_all(self) -> None:
+        """Files changed on disk: reload what is shown (the core's cache notices which thumbnails are stale)."""
+        with self._lock:
+            self._generation += 1
+            self._pending.clear()
+        self._cache.clear()
+        self._failed.clear()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        with self._lock:
+            self._closed = True
+            self._pending.clear()
+        return self._pool.waitForDone(timeout_ms)
+
+    def _request(self, path: str) -> None:
+        if self._library is None:
+            return
+        with self._lock:
+            if self._closed or path in self._in_flight:
+                return
+            if path in self._pending:
+                self._pending.move_to_end(path)
+            else:
+                self._pending[path] = None
+                while len(self._pending) > MAX_PENDING:
+                    self._pending.popitem(last=False)
+            start = self._drains < self._max_drains
+            if start:
+                self._drains += 1
+        if start:
+            self._pool.start(_Drain(self))
+
+    def _take_job(self) -> tuple[str, int, int] | None:
+        with self._lock:
+            if self._closed or not self._pending:
+                self._drains -= 1
+                return None
+            # Newest first: the cells the user is looking at now were requested last.
+            path, _ = self._pending.popitem(last=True)
+            self._in_flight.add(path)
+            return path, self._size, self._generation
+
+    @Slot(str, QImage, int)
+    def _on_image_ready(self, path: str, image: QImage, generation: int) -> None:
+        with self._lock:
+            self._in_flight.discard(path)
+            stale = generation != self._generation
+        if stale:
+            return
+        if image.isNull():
+            self._failed.add(path)
+        else:
+            self._cache[path] = QPixmap.fromImage(image)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        self.loaded.emit(path)
+

@@ -1,0 +1,73 @@
+"""How numbers reach the user in the window: counts, rates, time left, file sizes and dates in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def count_noun(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 photo', '1,234 photos'."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def time_left(seconds: float | None) -> str:
+    """A rounded, human estimate: 'a few seconds', 'about 2 min', 'about 1 h 10 min'."""
+    if seconds is None or seconds != seconds or seconds < 0:
+        return ""
+    if seconds < 10:
+        return "a few seconds"
+    if seconds < 60:
+        return f"about {round(seconds / 5.0) * 5} s"
+    minutes = round(seconds / 60.0)
+    if minutes < 60:
+        return f"about {minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"about {hours} h {minutes} min" if minutes else f"about {hours} h"
+
+
+def index_progress(done: int, total: int, rate: float | None, eta_seconds: float | None, phase: str = "") -> str:
+    """'1,234 of 5,000 photos · 42 photos/s · about 2 min left' (parts left out while unknown)."""
+    if phase == "scanning":
+        return f"Looking for photos… {done:,} found" if done else "Looking for photos…"
+    parts = [f"{done:,} of {count_noun(total, 'photo')}"]
+    if rate and rate > 0:
+        parts.append(f"{rate:,.0f} photos/s" if rate >= 10 else f"{rate:,.1f} photos/s")
+    left = time_left(eta_seconds)
+    if left and done < total:
+        parts.append(f"{left} left")
+    return " · ".join(parts)
+
+
+def file_size(n_bytes: int | None) -> str:
+    """'532 bytes', '1.4 MB' (decimal units, as file managers show them)."""
+    if n_bytes is None:
+        return ""
+    if n_bytes < 1000:
+        return count_noun(n_bytes, "byte")
+    value = float(n_bytes)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000.0
+        if value < 1000 or unit == "TB":
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{n_bytes} bytes"
+
+
+def timestamp(value: float | dt.datetime | str | None) -> str:
+    """A local date and time from a POSIX timestamp, a datetime or an ISO string; '' when unknown."""
+    if value is None or value == "":
+        return ""
+    try:
+        if isinstance(value, dt.datetime):
+            moment = value
+        elif isinstance(value, str):
+            moment = dt.datetime.fromisoformat(value)
+        else:
+            moment = dt.datetime.fromtimestamp(float(value))
+    except (ValueError, OverflowError, OSError, TypeError):
+        return str(value)
+    return moment.strftime("%-d %b %Y, %H:%M")
+
+
+def duration_ms(seconds: float) -> str:
+    """'35 ms' or '1.2 s'."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
