@@ -1,23 +1,271 @@
-"""The `photosearch` command: the library from a terminal (the headless core is on its way)."""
+"""The `photosearch` command: the photo library from a terminal (index, search, watch, status, remove), or the app."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import signal
 import sys
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from photosearch import __version__
 
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="photosearch", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="photosearch", description="Find photos on your own disk by what they show, in any language. "
+        "Without a command, the desktop app opens.")
     parser.add_argument("--version", action="version", version=f"PhotoSearch {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="where the catalog and index live "
+                        "(default: $PHOTOSEARCH_DATA_DIR, else the user data folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def device_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None,
+                         help="where the model runs (default: auto, a GPU when there is one)")
+
+    index = commands.add_parser("index", help="add folders and bring the index up to date")
+    index.add_argument("paths", nargs="*", metavar="PATH", help="folders to add (none: update the library)")
+    device_option(index)
+    index.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+
+    search = commands.add_parser("search", help="find photos by text, by example photo, or both combined")
+    search.add_argument("query", nargs="?", help='e.g. "ein Hund im Schnee" or "beach + dog - people"')
+    search.add_argument("--image", metavar="PATH", help="find photos like this one")
+    search.add_argument("-k", type=int, default=20, help="how many results (default 20)")
+    device_option(search)
+    search.add_argument("--json", action="store_true", help="print JSON on stdout")
+
+    watch = commands.add_parser("watch", help="keep the library in sync with the disk until interrupted")
+    device_option(watch)
+    watch.add_argument("--json", action="store_true", help="print one JSON object per line for each change")
+    watch.add_argument("--polling", action="store_true", help="poll for changes instead of using file events")
+
+    status = commands.add_parser("status", help="folders, photo count, skipped files, device, model")
+    status.add_argument("--json", action="store_true", help="print JSON on stdout")
+
+    remove = commands.add_parser("remove", help="forget a folder and its photos (the files stay on disk)")
+    remove.add_argument("path", metavar="PATH")
+    remove.add_argument("--json", action="store_true", help="print JSON on stdout")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    build_parser().parse_args(argv)
-    print("PhotoSearch: the photo library and search are not built yet; only --version works.", file=sys.stderr)
-    return 1
+class ProgressBar:
+    """A one-line bar on stderr (count, rate, time left), drawn only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self._last = 0.0
+        self._drawn = False
+
+    def update(self, event: Any) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and event.phase != "done":
+            return  # redrawing more than 10 times a second only costs time
+        self._last = now
+        if event.phase == "scanning":
+            line = f"scanning... {event.done} files"
+        else:
+            total = max(event.total, 1)
+            filled = int(30 * event.done / total)
+            line = f"[{'#' * filled}{'.' * (30 - filled)}] {event.done}/{event.total}"
+            if event.rate:
+                line += f"  {event.rate:.1f} photos/s"
+            if event.eta_seconds is not None and event.phase != "done":
+                minutes, seconds = divmod(int(event.eta_seconds + 0.5), 60)
+                line += f"  {minutes}:{seconds:02d} left"
+            if event.skipped:
+                line += f"  ({event.skipped} skipped)"
+        self.stream.write("\r" + line[:120].ljust(80))
+        self.stream.flush()
+        self._drawn = True
+
+    def finish(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False), flush=True)
+
+
+def _run_index(library: Any, cancel: threading.Event | None = None) -> dict[str, Any]:
+    bar = ProgressBar()
+    try:
+        for event in library.index(cancel):
+            bar.update(event)
+    finally:
+        bar.finish()
+    return library.last_index_summary
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    parts = [f"{summary[key]} {key}" for key in ("added", "updated", "moved", "removed", "unchanged")]
+    print(f"{summary['photos']} photos in the library ({', '.join(parts)}; {summary['seconds']:.1f} s on "
+          f"{summary['device']})")
+    if summary["skipped"]:
+        print(f"{len(summary['skipped'])} files skipped:")
+        for item in summary["skipped"]:
+            print(f"  {item['path']}: {item['reason']}")
+
+
+def cmd_index(library: Any, args: argparse.Namespace) -> int:
+    for path in args.paths:
+        library.add_folder(path)
+    if not library.folders():
+        print("photosearch: the library has no folders yet; try `photosearch index ~/Pictures`", file=sys.stderr)
+        return EXIT_USAGE
+    summary = _run_index(library)
+    _print_json(summary) if args.json else _print_summary(summary)
+    return EXIT_OK
+
+
+def cmd_search(library: Any, args: argparse.Namespace) -> int:
+    if (args.query is None) == (args.image is None):
+        print("photosearch search: give a QUERY or --image PATH (one of them)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.k < 1:
+        print("photosearch search: -k must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if args.image is not None:
+        results, query = library.search_image(args.image, k=args.k), os.path.abspath(args.image)
+    else:
+        results, query = library.search(args.query, k=args.k), args.query
+    if args.json:
+        _print_json({"query": query, "results": [
+            {"path": r.path, "score": round(r.score, 6), "weak": r.weak} for r in results]})
+    elif not results:
+        print("no photos in the library yet; add a folder with `photosearch index PATH`", file=sys.stderr)
+    else:
+        for r in results:
+            print(f"{r.score:6.3f}{'?' if r.weak else ' '} {r.path}")
+        if any(r.weak for r in results):
+            print("(? = weak match, below the relevance floor)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_watch(library: Any, args: argparse.Namespace) -> int:
+    if not library.folders():
+        print("photosearch: the library has no folders yet; try `photosearch index ~/Pictures`", file=sys.stderr)
+        return EXIT_USAGE
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def changed() -> None:
+        if args.json:
+            _print_json({"event": "changed", "photos": library.photo_count()})
+
+    try:
+        # Follow first, then catch up: changes made during the catch-up are queued, not lost.
+        library.watch(changed, force_polling=args.polling)
+        summary = _run_index(library, stop)
+        if args.json:
+            _print_json({"event": "indexed", **summary})
+        else:
+            _print_summary(summary)
+            print("watching for changes; press Ctrl+C to stop", file=sys.stderr)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        library.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if args.json:
+        _print_json({"event": "stopped", "photos": library.photo_count()})
+    return EXIT_OK
+
+
+def cmd_status(library: Any, args: argparse.Namespace) -> int:
+    status = library.status()
+    if args.json:
+        _print_json(status)
+        return EXIT_OK
+    print(f"data dir: {status['data_dir']}")
+    print(f"model: {status['model']}  device: {status['device']}")
+    print(f"photos: {status['photos']}")
+    for folder in status["folders"]:
+        state = "" if folder["online"] else "  (offline)"
+        print(f"  {folder['photos']:7d}  {folder['path']}{state}")
+    if status["skipped"]:
+        print(f"skipped files: {len(status['skipped'])}")
+        for item in status["skipped"]:
+            print(f"  {item['path']}: {item['reason']}")
+    return EXIT_OK
+
+
+def cmd_remove(library: Any, args: argparse.Namespace) -> int:
+    library.remove_folder(args.path)
+    if args.json:
+        _print_json({"removed": os.path.abspath(args.path), "photos": library.photo_count()})
+    else:
+        print(f"forgot {args.path}; {library.photo_count()} photos remain in the library")
+    return EXIT_OK
+
+
+COMMANDS = {"index": cmd_index, "search": cmd_search, "watch": cmd_watch, "status": cmd_status,
+            "remove": cmd_remove}
+
+
+def _no_display() -> bool:
+    """Linux without X11 or Wayland: Qt would abort the process (not raise), so say so before trying."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def open_app(data_dir: str | None) -> int:
+    if _no_display():
+        print("PhotoSearch: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the desktop app "
+              "cannot open.\nThe command line works without one: photosearch --help", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        from photosearch.gui.app import run
+    except (ImportError, OSError) as error:
+        print(f"PhotoSearch: the desktop app cannot start here ({error}).\n"
+              "It needs Qt (PySide6) and a display; the command line works without them: photosearch --help",
+              file=sys.stderr)
+        return EXIT_ERROR
+    return int(run(data_dir) or 0)
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    args = build_parser().parse_args(None if argv is None else list(argv))
+    if args.command is None:
+        return open_app(args.data_dir)
+
+    from photosearch.core.catalog import CatalogError
+    from photosearch.core.library import Library, LibraryError
+    from photosearch.core.query import QueryError
+
+    try:
+        library = Library(data_dir=args.data_dir, device=getattr(args, "device", None))
+    except (CatalogError, OSError) as error:
+        print(f"photosearch: cannot open the library: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        return COMMANDS[args.command](library, args)
+    except (LibraryError, QueryError) as error:
+        print(f"photosearch {args.command}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("\ninterrupted; the work done so far is kept", file=sys.stderr)
+        return 130
+    finally:
+        library.close()
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
+import json
 import logging
 import os
 import threading
@@ -76,8 +78,10 @@ class Library:
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, device: str | None = None,
                  encoder: Encoder | None = None, cache_dir: str | os.PathLike[str] | None = None) -> None:
-        self.data_dir = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
-        self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+        self.data_dir = Path(os.path.abspath(Path(data_dir).expanduser() if data_dir is not None
+                                             else default_data_dir()))
+        self.cache_dir = Path(os.path.abspath(Path(cache_dir).expanduser() if cache_dir is not None
+                                              else default_cache_dir()))
         self.device = device
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._encoder = encoder
@@ -105,7 +109,7 @@ class Library:
 
                 try:
                     self._encoder = photosearch.load_model(device=self.device)
-                except (OSError, ValueError, KeyError) as error:
+                except (OSError, ValueError, KeyError, RuntimeError) as error:
                     raise LibraryError(f"cannot load the model: {error}") from error
             return self._encoder
 
@@ -235,6 +239,30 @@ class Library:
             for _ in self.indexer.run(self._scope(wanted, roots), None, counts):
                 pass
             return self.catalog.generation() != before
+
+    def status(self) -> dict[str, Any]:
+        """What `photosearch status` shows: folders, counts, skipped files, device and model (no model load)."""
+        return {
+            "data_dir": str(self.data_dir),
+            "folders": [dataclasses.asdict(f) for f in self.folder_stats()],
+            "photos": self.photo_count(),
+            "skipped": self.skipped_files(),
+            "device": self.device_name or self._device_type(),
+            "model": self._model_description(),
+            "schema_version": self.catalog.schema_version(),
+        }
+
+    def _model_description(self) -> str:
+        if self._encoder is not None:
+            return f"{self._encoder.config.name} ({self._encoder.source})"
+        from photosearch.model.weights import bundled_weights_dir
+
+        directory = bundled_weights_dir()
+        try:
+            name = json.loads((directory / "config.json").read_text(encoding="utf-8")).get("name", "?")
+        except (OSError, ValueError, AttributeError):
+            return f"not found in {directory}"
+        return f"{name} ({directory})"
 
     def skipped_files(self) -> list[dict[str, str]]:
         return self.catalog.skipped()

@@ -1,0 +1,204 @@
+"""Following changes on disk: watchdog observers feed a debounced queue that a worker applies to the library."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+if TYPE_CHECKING:
+    from photosearch.core.library import Library
+
+# Events come in bursts (a copy writes a file in many chunks, a camera import adds hundreds of files):
+# wait until the folder has been quiet this long, so one burst becomes one batch.
+DEBOUNCE_SECONDS = 0.5
+# ...but never hold a batch longer than this, so a folder that never goes quiet is still followed.
+MAX_BATCH_DELAY = 1.5
+POLL_INTERVAL = 1.0
+# How often the worker rewrites the vector index file; other processes catch up from the catalog anyway,
+# so the file only saves a little work at the next start.
+SAVE_INTERVAL = 30.0
+
+# Event kinds that mean content or names changed; "opened" and "closed_no_write" come from reading files
+# (our own indexer reads every photo it embeds) and would otherwise feed back into the queue forever.
+RELEVANT_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
+
+# File systems where inotify/FSEvents do not see changes made by other machines.
+NETWORK_FILE_SYSTEMS = frozenset({
+    "nfs", "nfs4", "cifs", "smbfs", "smb3", "ncpfs", "afs", "9p", "fuse.sshfs", "fuse.rclone", "davfs",
+    "fuse.s3fs", "fuse.gvfsd-fuse", "glusterfs", "ceph", "lustre",
+})
+
+log = logging.getLogger(__name__)
+
+
+def mount_type(path: str) -> str | None:
+    """The file system type of the mount holding `path` (Linux: from /proc/mounts), or None when unknown."""
+    if not sys.platform.startswith("linux"):
+        return None
+    best, best_type = "", None
+    try:
+        with open("/proc/mounts", encoding="utf-8", errors="replace") as mounts:
+            for line in mounts:
+                fields = line.split()
+                if len(fields) < 3:
+                    continue
+                mount_point = fields[1].replace("\\040", " ")
+                if (path == mount_point or path.startswith(mount_point.rstrip("/") + "/")) and \
+                        len(mount_point) > len(best):
+                    best, best_type = mount_point, fields[2]
+    except OSError:
+        return None
+    return best_type
+
+
+def needs_polling(path: str) -> bool:
+    return mount_type(path) in NETWORK_FILE_SYSTEMS
+
+
+class _Enqueue(FileSystemEventHandler):
+    """Runs on the observer's thread: it only puts paths on the queue, never touches sqlite or the model."""
+
+    def __init__(self, changes: queue.Queue[str]) -> None:
+        self.changes = changes
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in RELEVANT_EVENTS:
+            return
+        if event.event_type == "modified" and event.is_directory:
+            return  # a folder's mtime changing says nothing the events for its files do not
+        self.changes.put(os.fsdecode(event.src_path))
+        dest = getattr(event, "dest_path", "")
+        if dest:
+            self.changes.put(os.fsdecode(dest))
+
+
+class Watcher:
+    def __init__(self, library: Library, on_change: Callable[[], None] | None = None,
+                 force_polling: bool = False) -> None:
+        self.library = library
+        self.on_change = on_change
+        self.force_polling = force_polling or bool(os.environ.get("PHOTOSEARCH_WATCH_POLLING"))
+        self.changes: queue.Queue[str] = queue.Queue()
+        self._stop = threading.Event()
+        self._observers: dict[str, BaseObserver] = {}
+        self._watches: dict[str, tuple[str, object]] = {}  # folder -> (observer kind, watch handle)
+        self._lock = threading.Lock()
+        self._worker = threading.Thread(target=self._run, name="photosearch-watcher", daemon=True)
+        self.batches = 0  # applied batches, for tests and status
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        self.refresh_folders()
+        self._worker.start()
+
+    def watch_kinds(self) -> dict[str, str]:
+        """folder -> "native" or "polling"."""
+        with self._lock:
+            return {folder: kind for folder, (kind, _) in self._watches.items()}
+
+    def _observer(self, kind: str) -> BaseObserver:
+        observer = self._observers.get(kind)
+        if observer is None:
+            observer = PollingObserver(timeout=POLL_INTERVAL) if kind == "polling" else Observer()
+            observer.daemon = True
+            observer.start()
+            self._observers[kind] = observer
+        return observer
+
+    def refresh_folders(self) -> None:
+        """Watch exactly the library's online folders (call after adding or removing one)."""
+        wanted = {f for f in self.library.folders() if os.path.isdir(f)}
+        # A folder inside another watched one is already covered by the recursive watch of the outer one.
+        wanted = {f for f in wanted if not any(o != f and f.startswith(o.rstrip(os.sep) + os.sep) for o in wanted)}
+        with self._lock:
+            for folder in list(self._watches):
+                if folder not in wanted:
+                    kind, handle = self._watches.pop(folder)
+                    with contextlib.suppress(KeyError, OSError):
+                        self._observers[kind].unschedule(handle)  # type: ignore[arg-type]
+            for folder in sorted(wanted - set(self._watches)):
+                self._schedule(folder)
+
+    def _schedule(self, folder: str) -> None:
+        handler = _Enqueue(self.changes)
+        if not self.force_polling and not needs_polling(folder):
+            try:
+                self._watches[folder] = ("native", self._observer("native").schedule(handler, folder, recursive=True))
+                return
+            except OSError as error:
+                # Typically the inotify watch or instance limit ("inotify watch limit reached"); polling
+                # costs a stat per file per second but always works.
+                log.warning("cannot watch %s natively (%s); polling it instead", folder, error)
+        self._watches[folder] = ("polling", self._observer("polling").schedule(handler, folder, recursive=True))
+
+    def _next_batch(self) -> set[str]:
+        try:
+            first = self.changes.get(timeout=0.2)
+        except queue.Empty:
+            return set()
+        batch = {first}
+        started = time.monotonic()
+        quiet_until = started + DEBOUNCE_SECONDS
+        while not self._stop.is_set():
+            now = time.monotonic()
+            wait = min(quiet_until, started + MAX_BATCH_DELAY) - now
+            if wait <= 0:
+                break
+            try:
+                batch.add(self.changes.get(timeout=wait))
+                quiet_until = time.monotonic() + DEBOUNCE_SECONDS
+            except queue.Empty:
+                break
+        return batch
+
+    def _run(self) -> None:
+        last_save = time.monotonic()
+        while not self._stop.is_set():
+            batch = self._next_batch()
+            if batch and not self._stop.is_set():
+                try:
+                    changed = self.library.apply_changes(batch)
+                    self.batches += 1
+                    self.last_error = None
+                except Exception as error:  # keep following changes even if one batch fails
+                    log.exception("could not apply file changes")
+                    self.last_error = f"{type(error).__name__}: {error}"
+                    changed = False
+                if changed and self.on_change is not None:
+                    try:
+                        self.on_change()
+                    except Exception:
+                        log.exception("on_change callback failed")
+            if time.monotonic() - last_save > SAVE_INTERVAL:
+                self._save()
+                last_save = time.monotonic()
+        self._save()
+
+    def _save(self) -> None:
+        try:
+            if self.library.model_ready:
+                self.library.store.save()
+        except Exception:
+            log.exception("could not save the vector index")
+
+    def stop(self) -> None:
+        self._stop.set()
+        for observer in self._observers.values():
+            observer.stop()
+        for observer in self._observers.values():
+            with contextlib.suppress(RuntimeError):
+                observer.join(timeout=5)
+        if self._worker.is_alive() and threading.current_thread() is not self._worker:
+            self._worker.join(timeout=30)
