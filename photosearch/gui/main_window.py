@@ -246,11 +246,15 @@ class MainWindow(QMainWindow):
         self.search_field.setMinimumWidth(320)
         self.search_field.setMinimumHeight(32)
         self.search_field.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.search_field.addAction(glyph("search", use_theme=False), QLineEdit.ActionPosition.LeadingPosition)
+        search_now = self.search_field.addAction(glyph("search", use_theme=False),
+                                                 QLineEdit.ActionPosition.LeadingPosition)
+        search_now.setToolTip("Search now (Enter)")
+        search_now.triggered.connect(lambda: self._request_search(SearchRequest(text=self.search_field.text())))
         self.search_field.setAcceptDrops(False)
         self.search_field.textChanged.connect(self._on_text_changed)
         self.search_field.installEventFilter(self)
         toolbar.addWidget(self.search_field)
+        self._name_inner_buttons(toolbar)
         toolbar.addSeparator()
 
         self.add_folder_button = QToolButton()
@@ -271,6 +275,18 @@ class MainWindow(QMainWindow):
             button.setAccessibleName(accessible)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
+
+    def _name_inner_buttons(self, toolbar: QToolBar) -> None:
+        """Qt's own little buttons (in the search field, the toolbar's overflow) get names for screen readers too."""
+        for button in self.search_field.findChildren(QToolButton):
+            action = button.defaultAction()
+            clears = action is not None and action.objectName() == "_q_qlineeditclearaction"
+            button.setAccessibleName("Clear search" if clears else "Search now")
+            button.setToolTip("Clear the search (Esc)" if clears else "Search now (Enter)")
+        extension = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if extension is not None:
+            extension.setAccessibleName("More tools")
+            extension.setToolTip("More tools")
 
     def _build_central(self) -> None:
         self.thumbnails = ThumbnailLoader(None, int(self.settings.thumbnail_size), parent=self)

@@ -63,6 +63,8 @@ class WelcomePage(QWidget):
         self.pictures_button = QPushButton()
         self.pictures_button.setObjectName("addPicturesButton")
         self.pictures_button.setMinimumHeight(34)
+        self.pictures_button.setAccessibleName("Add your Pictures folder")
+        self.pictures_button.setToolTip("Index the photos in your Pictures folder")
         if self.pictures is not None:
             self.pictures_button.setText(f"Add {self.pictures.name}")
             self.pictures_button.setAccessibleName(f"Add your {self.pictures.name} folder")
