@@ -1,0 +1,29 @@
+"""contenthash: the same bytes under another name hash the same; different content does not."""
+
+from __future__ import annotations
+
+import os
+
+from photosearch.core.contenthash import EDGE_BYTES, content_hash
+
+
+def test_same_content_same_hash_regardless_of_name(tmp_path):
+    data = os.urandom(3 * EDGE_BYTES)
+    (tmp_path / "a.jpg").write_bytes(data)
+    (tmp_path / "b.jpg").write_bytes(data)
+    assert content_hash(tmp_path / "a.jpg") == content_hash(tmp_path / "b.jpg")
+
+
+def test_changes_at_either_end_or_in_size_change_the_hash(tmp_path):
+    data = bytearray(os.urandom(3 * EDGE_BYTES))
+    (tmp_path / "a").write_bytes(data)
+    original = content_hash(tmp_path / "a")
+    for variant in (b"x" + data[1:], data[:-1] + b"x", data + b"x"):
+        (tmp_path / "b").write_bytes(variant)
+        assert content_hash(tmp_path / "b") != original
+
+
+def test_small_files_are_hashed_whole(tmp_path):
+    (tmp_path / "a").write_bytes(b"1" * 1000)
+    (tmp_path / "b").write_bytes(b"1" * 500 + b"2" + b"1" * 499)
+    assert content_hash(tmp_path / "a") != content_hash(tmp_path / "b")
