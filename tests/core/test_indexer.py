@@ -1,0 +1,128 @@
+"""indexer: stopping early keeps the work, folders nest without duplicates, offline folders keep their photos."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+
+import pytest
+
+from photosearch.core import indexer
+
+
+@pytest.fixture()
+def small_batches(monkeypatch):
+    monkeypatch.setattr(indexer, "BATCH_SIZE", 4)
+
+
+def _consistent(library) -> bool:
+    index = library.store.current(library.ensure_model().dim)
+    return len(index) == library.photo_count()
+
+
+def test_closing_the_generator_keeps_what_was_embedded_and_the_next_run_resumes(
+        tmp_path, make_library, counting_encoder, photo_factory, small_batches):
+    for i in range(20):
+        photo_factory(f"p{i:02d}.jpg", seed=i)
+    library = make_library(encoder=counting_encoder)
+    library.add_folder(tmp_path / "photos")
+    run = library.index()
+    embedding = list(itertools.islice((e for e in run if e.phase == "embedding" and e.done), 2))
+    assert embedding[-1].done == 8 and embedding[-1].total == 20
+    run.close()  # what the GUI does when the user cancels
+    assert library.photo_count() == 8 and _consistent(library)
+    assert library.last_index_summary["added"] == 8
+
+    counting_encoder.images_embedded = 0
+    list(library.index())
+    assert library.last_index_summary["added"] == 12 and library.last_index_summary["unchanged"] == 8
+    assert counting_encoder.images_embedded == 12 and _consistent(library)
+
+
+def test_cancel_event_stops_between_batches(tmp_path, make_library, photo_factory, small_batches):
+    for i in range(12):
+        photo_factory(f"p{i:02d}.jpg", seed=i)
+    library = make_library()
+    library.add_folder(tmp_path / "photos")
+    cancel = threading.Event()
+    for event in library.index(cancel):
+        if event.phase == "embedding" and event.done:
+            assert event.rate is not None and event.eta_seconds is not None
+            cancel.set()
+    assert library.photo_count() == 4 and _consistent(library)
+
+
+def test_nested_and_repeated_folders_do_not_duplicate_photos(tmp_path, make_library, photo_factory):
+    photo_factory("a.jpg")
+    photo_factory("inner/b.jpg")
+    library = make_library()
+    outer = library.add_folder(tmp_path / "photos")
+    assert library.add_folder(tmp_path / "photos" / ".." / "photos") == outer
+    inner = library.add_folder(tmp_path / "photos" / "inner")
+    assert library.folders() == [outer, inner]
+    list(library.index())
+    assert library.photo_count() == 2 and len(library.search("x", k=10)) == 2
+    assert {s.path: s.photos for s in library.folder_stats()} == {outer: 2, inner: 1}
+    library.remove_folder(outer)  # the inner folder still holds b.jpg
+    assert [r.path for r in library.search("x", k=10)] == [str(tmp_path / "photos" / "inner" / "b.jpg")]
+    library.remove_folder(inner)
+    assert library.photo_count() == 0 and library.search("x") == []
+
+
+def test_an_offline_folder_keeps_its_photos(tmp_path, make_library, photo_factory):
+    photo_factory("a.jpg")
+    library = make_library()
+    folder = library.add_folder(tmp_path / "photos")
+    list(library.index())
+    os.rename(tmp_path / "photos", tmp_path / "unplugged")
+    list(library.index())
+    assert library.last_index_summary["removed"] == 0 and library.photo_count() == 1
+    assert [(s.path, s.online) for s in library.folder_stats()] == [(folder, False)]
+
+
+def test_a_photo_that_becomes_unreadable_leaves_the_index_and_is_listed_as_skipped(tmp_path, make_library,
+                                                                                   photo_factory):
+    good, broken = photo_factory("good.jpg"), photo_factory("broken.jpg")
+    library = make_library()
+    library.add_folder(tmp_path / "photos")
+    list(library.index())
+    broken.write_bytes(b"garbage now")
+    list(library.index())
+    assert library.last_index_summary["removed"] == 1
+    assert [r.path for r in library.search("x")] == [str(good)]
+    assert [s["path"] for s in library.skipped_files()] == [str(broken)]
+    list(library.index())  # unchanged since it failed: not tried again, still reported
+    assert [s["path"] for s in library.last_index_summary["skipped"]] == [str(broken)]
+
+
+def test_a_changed_model_embeds_everything_again(tmp_path, make_library, photo_factory, tiny_encoder):
+    photo_factory("a.jpg")
+    photo_factory("b.jpg")
+    first = make_library()
+    first.add_folder(tmp_path / "photos")
+    list(first.index())
+    first.close()
+    second = make_library(encoder=tiny_encoder)  # other weights, same dimension
+    list(second.index())
+    assert second.last_index_summary["updated"] == 2 and second.photo_count() == 2
+
+
+def test_indexing_and_searching_from_different_threads(tmp_path, make_library, photo_factory, small_batches):
+    for i in range(16):
+        photo_factory(f"p{i:02d}.jpg", seed=i)
+    library = make_library()
+    library.add_folder(tmp_path / "photos")
+    errors, searches = [], 0
+    worker = threading.Thread(target=lambda: list(library.index()))
+    worker.start()
+    while worker.is_alive() or searches == 0:
+        try:
+            results = library.search("a red circle", k=5)
+            assert all(r.path.endswith(".jpg") for r in results)
+            library.thumbnail(tmp_path / "photos" / "p00.jpg", 32)
+        except Exception as error:  # collected and reported below
+            errors.append(error)
+        searches += 1
+    worker.join()
+    assert not errors and library.photo_count() == 16 and _consistent(library)
