@@ -1,0 +1,59 @@
+"""Fixtures for the CLI tests: run `photosearch` in a subprocess against a tiny model and a temp library."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _test_models():
+    """tests/core/photosearch_test_models.py, loaded by path (tests/core is not a package)."""
+    name = "photosearch_test_models"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "core" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def cli_model_dir(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _test_models().build_distinct_model(tiny_model_dir, tmp_path_factory.mktemp("cli-model"))
+
+
+@pytest.fixture()
+def cli_env(cli_model_dir: Path, tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PHOTOSEARCH_DATA_DIR", None)
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    env.pop("QT_QPA_PLATFORM", None)
+    env["PHOTOSEARCH_WEIGHTS"] = str(cli_model_dir)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg-cache")  # thumbnails and the like stay in the test's folder
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture()
+def photosearch(cli_env: dict[str, str], tmp_path: Path):
+    """Run `python -m photosearch --data-dir tmp/data ARGS`; returns the CompletedProcess (and .json when asked)."""
+
+    def run(*args: str, data_dir: bool = True, expect: int | None = 0, timeout: float = 120):
+        command = [sys.executable, "-m", "photosearch"]
+        if data_dir:
+            command += ["--data-dir", str(tmp_path / "data")]
+        done = subprocess.run(command + list(args), capture_output=True, text=True, env=cli_env, timeout=timeout)
+        if expect is not None:
+            assert done.returncode == expect, f"exit {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}"
+        done.json = json.loads(done.stdout) if "--json" in args and done.returncode == 0 else None
+        return done
+
+    return run
