@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="find photos by text, by example photo, or both combined")
     search.add_argument("query", nargs="?", help='e.g. "ein Hund im Schnee" or "beach + dog - people"')
     search.add_argument("--image", metavar="PATH", help="find photos like this one")
+    search.add_argument("--batch", metavar="FILE", help="run one query per line of FILE ('-': stdin); "
+                        "with --json, one JSON object per line")
     search.add_argument("-k", type=int, default=20, help="how many results (default 20)")
     device_option(search)
     search.add_argument("--json", action="store_true", help="print JSON on stdout")
@@ -131,12 +133,14 @@ def cmd_index(library: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_search(library: Any, args: argparse.Namespace) -> int:
-    if (args.query is None) == (args.image is None):
-        print("photosearch search: give a QUERY or --image PATH (one of them)", file=sys.stderr)
+    if sum(x is not None for x in (args.query, args.image, args.batch)) != 1:
+        print("photosearch search: give a QUERY, --image PATH or --batch FILE (one of them)", file=sys.stderr)
         return EXIT_USAGE
     if args.k < 1:
         print("photosearch search: -k must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    if args.batch is not None:
+        return _search_batch(library, args)
     if args.image is not None:
         results, query = library.search_image(args.image, k=args.k), os.path.abspath(args.image)
     else:
@@ -151,6 +155,38 @@ def cmd_search(library: Any, args: argparse.Namespace) -> int:
             print(f"{r.score:6.3f}{'?' if r.weak else ' '} {r.path}")
         if any(r.weak for r in results):
             print("(? = weak match, below the relevance floor)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _search_batch(library: Any, args: argparse.Namespace) -> int:
+    """Many queries for one model load (evaluation scripts); a bad query reports an error and the rest go on."""
+    from photosearch.core.query import QueryError
+
+    try:
+        source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+    except OSError as error:
+        print(f"photosearch search: cannot read {args.batch}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_ERROR
+    with source:
+        for line in source:
+            query = line.rstrip("\r\n")
+            if not query.strip():
+                continue
+            try:
+                results = library.search(query, k=args.k)
+            except QueryError as error:
+                if args.json:
+                    _print_json({"query": query, "error": str(error)})
+                else:
+                    print(f"# {query}\n  error: {error}")
+                continue
+            if args.json:
+                _print_json({"query": query, "results": [
+                    {"path": r.path, "score": round(r.score, 6), "weak": r.weak} for r in results]})
+            else:
+                print(f"# {query}")
+                for r in results:
+                    print(f"{r.score:6.3f}{'?' if r.weak else ' '} {r.path}")
     return EXIT_OK
 
 

@@ -46,14 +46,17 @@ def cli_env(cli_model_dir: Path, tmp_path: Path) -> dict[str, str]:
 def photosearch(cli_env: dict[str, str], tmp_path: Path):
     """Run `python -m photosearch --data-dir tmp/data ARGS`; returns the CompletedProcess (and .json when asked)."""
 
-    def run(*args: str, data_dir: bool = True, expect: int | None = 0, timeout: float = 120):
+    def run(*args: str, data_dir: bool = True, expect: int | None = 0, timeout: float = 120, stdin: str = ""):
         command = [sys.executable, "-m", "photosearch"]
         if data_dir:
             command += ["--data-dir", str(tmp_path / "data")]
-        done = subprocess.run(command + list(args), capture_output=True, text=True, env=cli_env, timeout=timeout)
+        done = subprocess.run(command + list(args), capture_output=True, text=True, env=cli_env, timeout=timeout,
+                              input=stdin)
         if expect is not None:
             assert done.returncode == expect, f"exit {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}"
-        done.json = json.loads(done.stdout) if "--json" in args and done.returncode == 0 else None
+        lines = done.stdout.splitlines()
+        done.json = json.loads(done.stdout) if "--json" in args and len(lines) == 1 else None
+        done.json_lines = [json.loads(line) for line in lines] if "--json" in args else None
         return done
 
     return run

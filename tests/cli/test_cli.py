@@ -38,6 +38,10 @@ def test_index_search_status_remove(photosearch, photo_factory, tmp_path):
     by_image = photosearch("search", "--image", str(photos[2]), "--json").json
     assert by_image["results"][0]["path"] == str(photos[2]) and len(by_image["results"]) == 5
 
+    batch = photosearch("search", "--batch", "-", "-k", "2", "--json", stdin="ein Hund\n\n雪の中の犬\ndog - dog\n")
+    assert [b["query"] for b in batch.json_lines] == ["ein Hund", "雪の中の犬", "dog - dog"]
+    assert [len(b["results"]) for b in batch.json_lines[:2]] == [2, 2] and "cancel" in batch.json_lines[2]["error"]
+
     status = photosearch("status", "--json").json
     assert status["photos"] == 5 and status["folders"][0]["path"] == folder
     assert status["folders"][0]["photos"] == 5 and len(status["skipped"]) == 1
@@ -59,7 +63,8 @@ def test_data_dir_from_the_environment_and_plain_text_output(photosearch, photo_
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (("search",), 2, "give a QUERY or --image"),
+    (("search",), 2, "give a QUERY, --image PATH or --batch FILE"),
+    (("search", "dog", "--image", "x.jpg"), 2, "one of them"),
     (("index", "/no/such/folder"), 1, "not a folder"),
     (("search", "--image", "/no/such/photo.jpg"), 1, "not an image file"),
     (("remove", "/tmp"), 1, "not a library folder"),
