@@ -200,6 +200,10 @@ class Indexer:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _commit(self, batch: list[_Prepared], encoder: Encoder, scope: Scope, counts: RunCounts) -> None:
+        # The folder may have been removed while this run was decoding (the GUI does not wait for the run):
+        # photos under no library folder any more are dropped rather than written back.
+        live = [folder for folder, _ in self.catalog.folders()]
+        batch = [p for p in batch if any(is_within(p.found.path, folder) for folder in live)]
         good = [p for p in batch if p.reason is None]
         bad = [p for p in batch if p.reason is not None]
         if good:

@@ -167,11 +167,10 @@ class Library:
         known = [f for f, _ in self.catalog.folders()]
         if folder not in known:
             raise LibraryError(f"not a library folder: {path}")
-        with self._write_lock:
-            self.catalog.remove_folder(folder, known)
-            self.indexer.store_catch_up()
-            if self._encoder is not None:
-                self.store.save()
+        # No write lock: a running index() must not block the caller (often the GUI thread); the indexer
+        # drops photos of folders that are gone when it commits its next batch.
+        self.catalog.remove_folder(folder, known)
+        self.indexer.store_catch_up()
         self._folders_changed()
 
     def folders(self) -> list[str]:
@@ -327,10 +326,16 @@ class Library:
             watcher.stop()
 
     def close(self) -> None:
+        """Stop watching, save the vector index and close the catalog (cancel a running index() first)."""
         self.stop()
-        with self._write_lock:
+        # Wait for a running index() or watcher batch to finish its transaction, but never hang an exiting app.
+        locked = self._write_lock.acquire(timeout=30)
+        try:
             if self._encoder is not None:
                 self.store.save()
+        finally:
+            if locked:
+                self._write_lock.release()
         self.catalog.close()
 
     def __enter__(self) -> Library:

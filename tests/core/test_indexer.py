@@ -126,3 +126,19 @@ def test_indexing_and_searching_from_different_threads(tmp_path, make_library, p
         searches += 1
     worker.join()
     assert not errors and library.photo_count() == 16 and _consistent(library)
+
+
+def test_removing_a_folder_during_a_run_does_not_wait_and_its_photos_stay_out(tmp_path, make_library,
+                                                                             photo_factory, small_batches):
+    for i in range(8):
+        photo_factory(f"a/p{i}.jpg", seed=i)
+        photo_factory(f"b/p{i}.jpg", seed=100 + i)
+    library = make_library()
+    folder_a = library.add_folder(tmp_path / "photos" / "a")
+    library.add_folder(tmp_path / "photos" / "b")
+    run = library.index()
+    next(e for e in run if e.phase == "embedding" and e.done)  # the run holds its lock between batches
+    library.remove_folder(folder_a)
+    list(run)
+    assert all("/b/" in r.path for r in library.search("x", k=50))
+    assert library.photo_count() == len(library.search("x", k=50)) and _consistent(library)
