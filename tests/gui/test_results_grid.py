@@ -1,0 +1,47 @@
+"""The results grid: thumbnails come from workers, only cells on screen ask for one, weak rows are marked."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from photosearch.gui.results_grid import WEAK_ROLE, ResultRow
+from photosearch.gui.thumbnails import ThumbnailLoader
+
+TIMEOUT = 20_000
+
+
+def test_thumbnails_load_in_the_background_at_the_asked_size(library, photos, qtbot):
+    loader = ThumbnailLoader(library, 64)
+    try:
+        assert loader.pixmap(str(photos[0])) is None
+        with qtbot.waitSignal(loader.loaded, timeout=TIMEOUT, check_params_cb=lambda p: p == str(photos[0])):
+            pass
+        pixmap = loader.pixmap(str(photos[0]))
+        assert pixmap is not None and max(pixmap.width(), pixmap.height()) == 64
+        missing = str(photos[0].parent / "gone.jpg")
+        with qtbot.waitSignal(loader.loaded, timeout=TIMEOUT, check_params_cb=lambda p: p == missing):
+            assert loader.pixmap(missing) is None
+        assert loader.failed(missing)
+    finally:
+        assert loader.shutdown()
+
+
+def test_a_ten_thousand_result_grid_only_asks_for_visible_thumbnails(window, qtbot):
+    asked = set()
+    original = window.thumbnails.pixmap
+
+    def counting(path):
+        asked.add(path)
+        return original(path)
+
+    window.thumbnails.pixmap = counting
+    rows = [ResultRow(f"/nowhere/photo-{i:05}.jpg", 1.0 - i / 20_000, i >= 9_000) for i in range(10_000)]
+    window.results_model.set_results(rows)
+    window.pages.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: len(asked) > 0, timeout=TIMEOUT)
+    window.results_view.scrollToBottom()
+    window.grab()
+    assert window.results_model.rowCount() == 10_000
+    assert 0 < len(asked) < 300
+    assert window.results_model.index(9_999).data(WEAK_ROLE) is True
+    assert window.results_model.index(0).data(Qt.ItemDataRole.DisplayRole) == "photo-00000.jpg"
