@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -289,8 +290,9 @@ def main(argv: Iterable[str] | None = None) -> int:
 
     try:
         library = Library(data_dir=args.data_dir, device=getattr(args, "device", None))
-    except (CatalogError, OSError) as error:
-        print(f"photosearch: cannot open the library: {error}", file=sys.stderr)
+    except (CatalogError, OSError, sqlite3.Error) as error:
+        print(f"photosearch: cannot open the library in {args.data_dir or 'the default data dir'}: {error}",
+              file=sys.stderr)
         return EXIT_ERROR
     try:
         return COMMANDS[args.command](library, args)

@@ -333,8 +333,11 @@ class Catalog:
     def move_photo(self, photo_id: int, new_path: str, folder: str, size: int, mtime_ns: int) -> None:
         """A renamed or moved file: same row, same vector, new path (no model call)."""
         with self._transaction() as conn:
+            overwritten = [r[0] for r in conn.execute("SELECT id FROM photos WHERE path = ? AND id != ?",
+                                                      (new_path, photo_id))]
+            if overwritten:  # moved onto another photo: that one is gone, and other processes must hear of it
+                self._delete_ids(conn, overwritten)
             gen = self._next_generation(conn)
-            conn.execute("DELETE FROM photos WHERE path = ? AND id != ?", (new_path, photo_id))
             conn.execute("DELETE FROM skipped WHERE path = ?", (new_path,))
             conn.execute("UPDATE photos SET path = ?, folder = ?, size = ?, mtime_ns = ?, changed_gen = ? "
                          "WHERE id = ?", (new_path, folder, size, mtime_ns, gen, photo_id))

@@ -125,3 +125,13 @@ def test_two_catalog_objects_on_one_file_see_each_other(tmp_path):
     assert reader.generation() == writer.generation() and reader.photo_count() == 1
     writer.close()
     reader.close()
+
+
+def test_a_move_onto_another_photo_logs_that_photo_as_removed(tmp_path):
+    catalog = Catalog(tmp_path / "c.sqlite3")
+    a, b = catalog.upsert_photos([_photo("/p/a.jpg", 1), _photo("/p/b.jpg", 2)])
+    generation = catalog.generation()
+    catalog.move_photo(a, "/p/b.jpg", "/p", 10, 2)
+    ids, _, gone, _ = catalog.changes_since(generation)
+    assert list(ids) == [a] and gone == [b] and catalog.photo_count() == 1
+    catalog.close()
