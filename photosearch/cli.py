@@ -207,6 +207,8 @@ def cmd_watch(library: Any, args: argparse.Namespace) -> int:
             _print_json({"event": "changed", "photos": library.photo_count()})
 
     try:
+        # Load the model now, not at the first new photo: that keeps the first change within seconds too.
+        library.ensure_model()
         # Follow first, then catch up: changes made during the catch-up are queued, not lost.
         library.watch(changed, force_polling=args.polling)
         summary = _run_index(library, stop)
