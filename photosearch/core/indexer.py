@@ -139,7 +139,9 @@ class Indexer:
         for row in gone:
             if row.has_vector:
                 by_hash[(row.hash, row.size)].append(row)
-        candidates = [item for item, row in todo if row is None and any(size == item.size for _, size in by_hash)]
+        # Only a file of the same size as a vanished photo can be that photo: hash just those.
+        sizes = {size for _, size in by_hash}
+        candidates = [item for item, row in todo if row is None and item.size in sizes]
         with ThreadPoolExecutor(DECODE_THREADS) as pool:
             hashes = dict(zip([c.path for c in candidates], pool.map(_safe_hash, [c.path for c in candidates]),
                               strict=True))
