@@ -197,7 +197,7 @@ class Library:
             roots = self._online_roots()
             try:
                 self._check_model()
-                scope = self._scope(roots, roots)
+                scope = self._scope(roots)
                 yield from self.indexer.run(scope, cancel, counts)
             finally:
                 if self._encoder is not None:
@@ -206,17 +206,17 @@ class Library:
         total = counts.added + counts.updated + len(counts.skipped_paths)
         yield IndexProgress(total, total, "", "done", skipped=len(self.last_index_summary["skipped"]))
 
-    def _scope(self, catalog_paths: list[str], roots: list[str]) -> Scope:
-        """Whole folders (catalog_paths is roots) or just some paths below them (file events)."""
+    def _scope(self, roots: list[str], only: list[str] | None = None) -> Scope:
+        """All of the library folders `roots`, or `only` some paths below them (what file events touched)."""
         outermost = [r for r in roots if not any(o != r and is_within(r, o) for o in roots)]
 
         def scan() -> Iterable[scanner.FoundFile]:
-            if catalog_paths is roots:
-                # Nested library folders are walked once, as part of the outer one: no photo twice.
-                return itertools.chain.from_iterable(scanner.walk(r) for r in outermost)
-            return scanner.scan_paths(catalog_paths)
+            if only is not None:
+                return scanner.scan_paths(only)
+            # Nested library folders are walked once, as part of the outer one: no photo twice.
+            return itertools.chain.from_iterable(scanner.walk(r) for r in outermost)
 
-        return Scope(catalog_paths, scan, lambda p: covering_root(p, outermost))
+        return Scope(roots if only is None else only, scan, lambda p: covering_root(p, outermost))
 
     def _summary(self, counts: RunCounts, roots: list[str], seconds: float) -> dict[str, Any]:
         skipped = [s for s in self.catalog.skipped() if any(is_within(s["path"], r) for r in roots)]
@@ -235,7 +235,7 @@ class Library:
             self._check_model()
             counts = RunCounts()
             before = self.catalog.generation()
-            for _ in self.indexer.run(self._scope(wanted, roots), None, counts):
+            for _ in self.indexer.run(self._scope(roots, only=wanted), None, counts):
                 pass
             return self.catalog.generation() != before
 
