@@ -29,16 +29,47 @@ TINY_CONFIG = dict(
 )
 
 
+def _calibration_pictures(count: int):
+    import random
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(1234)
+    for _ in range(count):
+        image = Image.new("RGB", (96, 96), tuple(rng.randrange(256) for _ in range(3)))
+        draw = ImageDraw.Draw(image)
+        for _ in range(4):
+            x, y = rng.randrange(80), rng.randrange(80)
+            draw.ellipse((x, y, x + rng.randrange(8, 60), y + rng.randrange(8, 60)),
+                         fill=tuple(rng.randrange(256) for _ in range(3)))
+        yield image
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with config.json + model.safetensors of a tiny random model (seeded, so stable)."""
+    """A folder with config.json + model.safetensors of a tiny random model (seeded, so stable).
+
+    With the default BatchNorm statistics (mean 0, variance 1) a random EfficientNet maps every image
+    to the same vector; statistics measured on drawn pictures keep the activations in range, so
+    different photos get different vectors and "a photo's nearest neighbour is itself" can be tested.
+    """
     import torch
 
     from photosearch.model import JointModel, ModelConfig, save_model
+    from photosearch.model.preprocess import images_to_tensor
 
     torch.manual_seed(0)
+    model = JointModel(ModelConfig(**TINY_CONFIG))
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.momentum = None  # cumulative average: one pass gives the batch statistics
+            module.reset_running_stats()
+    model.train()
+    with torch.no_grad():
+        model.encode_image(images_to_tensor(list(_calibration_pictures(32)), model.cfg.image_size))
+    model.eval()
     directory = tmp_path_factory.mktemp("tiny-model")
-    save_model(JointModel(ModelConfig(**TINY_CONFIG)), directory)
+    save_model(model, directory, half=False)
     return directory
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -12,30 +11,14 @@ from pathlib import Path
 import pytest
 
 
-def _test_models():
-    """tests/core/photosearch_test_models.py, loaded by path (tests/core is not a package)."""
-    name = "photosearch_test_models"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "core" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="session")
-def cli_model_dir(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _test_models().build_distinct_model(tiny_model_dir, tmp_path_factory.mktemp("cli-model"))
-
-
 @pytest.fixture()
-def cli_env(cli_model_dir: Path, tmp_path: Path) -> dict[str, str]:
+def cli_env(tiny_model_dir: Path, tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PHOTOSEARCH_DATA_DIR", None)
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     env.pop("QT_QPA_PLATFORM", None)
-    env["PHOTOSEARCH_WEIGHTS"] = str(cli_model_dir)
+    env["PHOTOSEARCH_WEIGHTS"] = str(tiny_model_dir)
     env["XDG_CACHE_HOME"] = str(tmp_path / "xdg-cache")  # thumbnails and the like stay in the test's folder
     env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
     env["PYTHONUNBUFFERED"] = "1"

@@ -1,4 +1,4 @@
-"""Fixtures for the core tests: a tiny model whose image vectors tell drawn photos apart, and libraries."""
+"""Fixtures for the core tests: libraries on temp folders, and an encoder that counts its calls."""
 
 from __future__ import annotations
 
@@ -7,23 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from photosearch_test_models import build_distinct_model
-
-
-@pytest.fixture(scope="session")
-def distinct_model_dir(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_distinct_model(tiny_model_dir, tmp_path_factory.mktemp("distinct-model"))
-
-
-@pytest.fixture(scope="session")
-def distinct_encoder(distinct_model_dir: Path):
-    from photosearch.model import load_model
-
-    return load_model(distinct_model_dir, device="cpu")
 
 
 @pytest.fixture()
-def make_library(tmp_path: Path, distinct_encoder):
+def make_library(tmp_path: Path, tiny_encoder):
     """Open a Library in tmp_path/data (closed at the end of the test); extra kwargs go to Library."""
     from photosearch.core.library import Library
 
@@ -32,7 +19,7 @@ def make_library(tmp_path: Path, distinct_encoder):
     def make(**kwargs):
         kwargs.setdefault("data_dir", tmp_path / "data")
         kwargs.setdefault("cache_dir", tmp_path / "cache")
-        kwargs.setdefault("encoder", distinct_encoder)
+        kwargs.setdefault("encoder", tiny_encoder)
         library = Library(**kwargs)
         opened.append(library)
         return library
@@ -76,5 +63,20 @@ class CountingEncoder:
 
 
 @pytest.fixture()
-def counting_encoder(distinct_encoder) -> CountingEncoder:
-    return CountingEncoder(distinct_encoder)
+def counting_encoder(tiny_encoder) -> CountingEncoder:
+    return CountingEncoder(tiny_encoder)
+
+
+@pytest.fixture(scope="session")
+def other_encoder(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The tiny model with a different image projection: other weights, same dimension."""
+    import torch
+
+    from photosearch.model import load_joint_model, load_model, save_model
+
+    model = load_joint_model(tiny_model_dir)
+    with torch.no_grad():
+        model.image.projection.linear.weight.mul_(-1.0)
+    directory = tmp_path_factory.mktemp("other-model")
+    save_model(model, directory, half=False)
+    return load_model(directory, device="cpu")

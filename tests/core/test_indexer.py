@@ -96,14 +96,14 @@ def test_a_photo_that_becomes_unreadable_leaves_the_index_and_is_listed_as_skipp
     assert [s["path"] for s in library.last_index_summary["skipped"]] == [str(broken)]
 
 
-def test_a_changed_model_embeds_everything_again(tmp_path, make_library, photo_factory, tiny_encoder):
+def test_a_changed_model_embeds_everything_again(tmp_path, make_library, photo_factory, other_encoder):
     photo_factory("a.jpg")
     photo_factory("b.jpg")
     first = make_library()
     first.add_folder(tmp_path / "photos")
     list(first.index())
     first.close()
-    second = make_library(encoder=tiny_encoder)  # other weights, same dimension
+    second = make_library(encoder=other_encoder)  # other weights, same dimension
     list(second.index())
     assert second.last_index_summary["updated"] == 2 and second.photo_count() == 2
 

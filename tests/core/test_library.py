@@ -112,10 +112,10 @@ def test_photo_info_thumbnail_and_folder_stats(tmp_path, make_library, photo_fac
                                                                       True, True)
 
 
-def test_model_loads_lazily_once_from_photosearch_weights(tmp_path, monkeypatch, distinct_model_dir):
+def test_model_loads_lazily_once_from_photosearch_weights(tmp_path, monkeypatch, tiny_model_dir):
     from photosearch.core.library import Library
 
-    monkeypatch.setenv("PHOTOSEARCH_WEIGHTS", str(distinct_model_dir))
+    monkeypatch.setenv("PHOTOSEARCH_WEIGHTS", str(tiny_model_dir))
     library = Library(tmp_path / "data", device="cpu", cache_dir=tmp_path / "cache")
     assert not library.model_ready and library.device_name is None
     encoder = library.ensure_model()
