@@ -52,6 +52,25 @@ MIGRATIONS: list[list[str]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# File names are bytes on Linux; a name that is not valid UTF-8 reaches Python with lone surrogates
+# (os.fsdecode's "surrogateescape") that sqlite cannot store as text. Each such surrogate is stored as a code
+# point of Supplementary Private Use Area-A instead: still text, still sorted under its folder, and reversed on
+# the way out, so such a photo is indexed like any other.
+_ESCAPE_BASE = 0xF0000
+_TO_KEY = {0xDC00 + byte: _ESCAPE_BASE + byte for byte in range(0x80, 0x100)}
+_FROM_KEY = {value: key for key, value in _TO_KEY.items()}
+
+
+def path_key(path: str) -> str:
+    """The catalog's text for a path (see _ESCAPE_BASE); the path itself when it is valid Unicode."""
+    return path if path.isascii() else path.translate(_TO_KEY)
+
+
+def key_path(key: str) -> str:
+    """The path a catalog text stands for (path_key reversed)."""
+    return key if key.isascii() else key.translate(_FROM_KEY)
+
+
 class CatalogError(Exception):
     """The catalog file cannot be used (e.g. written by a newer PhotoSearch)."""
 
@@ -197,32 +216,39 @@ class Catalog:
 
     def add_folder(self, path: str) -> None:
         with self._transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO folders (path, added) VALUES (?, ?)", (path, time.time()))
+            conn.execute("INSERT OR IGNORE INTO folders (path, added) VALUES (?, ?)", (path_key(path), time.time()))
 
     def folders(self) -> list[tuple[str, bool]]:
-        return [(p, bool(w)) for p, w in self._conn().execute("SELECT path, watched FROM folders ORDER BY path")]
+        return [(key_path(p), bool(w))
+                for p, w in self._conn().execute("SELECT path, watched FROM folders ORDER BY path")]
 
     def remove_folder(self, path: str, still_covered: Sequence[str]) -> list[int]:
         """Forget a folder and the photos below it that no other library folder covers; returns removed ids."""
         with self._transaction() as conn:
-            conn.execute("DELETE FROM folders WHERE path = ?", (path,))
+            conn.execute("DELETE FROM folders WHERE path = ?", (path_key(path),))
             rows = self._rows_under(conn, "photos", "id, path", [path])
             keep = [f for f in still_covered if f != path]
             doomed = [(pid, p) for pid, p in rows if not any(_within(p, f) for f in keep)]
             skipped = self._rows_under(conn, "skipped", "path, path", [path])
             conn.executemany("DELETE FROM skipped WHERE path = ?",
-                             [(p,) for _, p in skipped if not any(_within(p, f) for f in keep)])
+                             [(path_key(p),) for _, p in skipped if not any(_within(p, f) for f in keep)])
             if doomed:
                 self._delete_ids(conn, [pid for pid, _ in doomed])
             return [pid for pid, _ in doomed]
 
     @staticmethod
     def _rows_under(conn: sqlite3.Connection, table: str, columns: str, folders: Iterable[str]) -> list[tuple]:
+        """Rows below (or at) these paths; every column named `path` comes back as the path, not its key."""
         rows: list[tuple] = []
+        path_columns = [i for i, name in enumerate(columns.split(",")) if name.strip() == "path"]
         for folder in folders:
-            lo, hi = prefix_range(folder)
-            rows.extend(conn.execute(f"SELECT {columns} FROM {table} WHERE (path >= ? AND path < ?) OR path = ?",
-                                     (lo, hi, folder)))
+            key = path_key(folder)
+            lo, hi = prefix_range(key)
+            for row in conn.execute(f"SELECT {columns} FROM {table} WHERE (path >= ? AND path < ?) OR path = ?",
+                                    (lo, hi, key)):
+                if not all(row[i].isascii() for i in path_columns):
+                    row = tuple(key_path(v) if i in path_columns else v for i, v in enumerate(row))
+                rows.append(row)
         return rows
 
     # reading photos
@@ -242,15 +268,15 @@ class Catalog:
 
     def skipped(self) -> list[dict[str, str]]:
         rows = self._conn().execute("SELECT path, reason FROM skipped ORDER BY path")
-        return [{"path": p, "reason": r} for p, r in rows]
+        return [{"path": key_path(p), "reason": r} for p, r in rows]
 
     def find_by_hash(self, content_hash: str, size: int) -> list[PhotoRow]:
-        return [PhotoRow(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in self._conn().execute(
+        return [PhotoRow(r[0], key_path(r[1]), r[2], r[3], r[4], bool(r[5])) for r in self._conn().execute(
             "SELECT id, path, size, mtime_ns, hash, vector IS NOT NULL FROM photos WHERE hash = ? AND size = ?",
             (content_hash, size))]
 
     def vector_of(self, path: str) -> np.ndarray | None:
-        row = self._conn().execute("SELECT vector FROM photos WHERE path = ?", (path,)).fetchone()
+        row = self._conn().execute("SELECT vector FROM photos WHERE path = ?", (path_key(path),)).fetchone()
         return None if row is None or row[0] is None else _blob_vector(row[0]).copy()
 
     def vector_by_id(self, photo_id: int) -> np.ndarray | None:
@@ -262,13 +288,14 @@ class Catalog:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        return dict(self._conn().execute(f"SELECT id, path FROM photos WHERE id IN ({marks})", ids).fetchall())
+        return {i: key_path(p) for i, p in self._conn().execute(f"SELECT id, path FROM photos WHERE id IN ({marks})",
+                                                                ids)}
 
     def details(self, path: str) -> PhotoDetails | None:
         row = self._conn().execute(
             "SELECT id, path, size, mtime_ns, captured, captured_exif, width, height FROM photos WHERE path = ?",
-            (path,)).fetchone()
-        return None if row is None else PhotoDetails(row[0], row[1], row[2], row[3], row[4], bool(row[5]),
+            (path_key(path),)).fetchone()
+        return None if row is None else PhotoDetails(row[0], key_path(row[1]), row[2], row[3], row[4], bool(row[5]),
                                                      row[6], row[7])
 
     def photo_count(self, with_vector: bool = True) -> int:
@@ -276,7 +303,7 @@ class Catalog:
         return int(self._conn().execute(f"SELECT COUNT(*) FROM photos{where}").fetchone()[0])
 
     def count_under(self, folder: str) -> int:
-        lo, hi = prefix_range(folder)
+        lo, hi = prefix_range(path_key(folder))
         return int(self._conn().execute(
             "SELECT COUNT(*) FROM photos WHERE path >= ? AND path < ? AND vector IS NOT NULL", (lo, hi)).fetchone()[0])
 
@@ -315,7 +342,8 @@ class Catalog:
             gen = self._next_generation(conn)
             ids = []
             for p in photos:
-                conn.execute("DELETE FROM skipped WHERE path = ?", (p.path,))
+                key = path_key(p.path)
+                conn.execute("DELETE FROM skipped WHERE path = ?", (key,))
                 row = conn.execute(
                     """INSERT INTO photos (path, folder, size, mtime_ns, hash, captured, captured_exif, width, height,
                                            vector, changed_gen)
@@ -325,13 +353,14 @@ class Catalog:
                          captured_exif = excluded.captured_exif, width = excluded.width, height = excluded.height,
                          vector = excluded.vector, changed_gen = excluded.changed_gen
                        RETURNING id""",
-                    (p.path, p.folder, p.size, p.mtime_ns, p.hash, p.captured, int(p.captured_exif), p.width,
+                    (key, path_key(p.folder), p.size, p.mtime_ns, p.hash, p.captured, int(p.captured_exif), p.width,
                      p.height, _vector_blob(p.vector), gen)).fetchone()
                 ids.append(int(row[0]))
             return ids
 
     def move_photo(self, photo_id: int, new_path: str, folder: str, size: int, mtime_ns: int) -> None:
         """A renamed or moved file: same row, same vector, new path (no model call)."""
+        new_path, folder = path_key(new_path), path_key(folder)
         with self._transaction() as conn:
             overwritten = [r[0] for r in conn.execute("SELECT id FROM photos WHERE path = ? AND id != ?",
                                                       (new_path, photo_id))]
@@ -363,6 +392,7 @@ class Catalog:
         """Record files that could not be read as (path, size, mtime_ns, reason); they leave the photos table."""
         if not entries:
             return
+        entries = [(path_key(p), *rest) for p, *rest in entries]
         with self._transaction() as conn:
             gone = [r[0] for p, *_ in entries for r in conn.execute("SELECT id FROM photos WHERE path = ?", (p,))]
             if gone:
@@ -371,7 +401,7 @@ class Catalog:
                              "size = excluded.size, mtime_ns = excluded.mtime_ns, reason = excluded.reason", entries)
 
     def clear_skipped(self, paths: Iterable[str]) -> None:
-        paths = [(p,) for p in paths]
+        paths = [(path_key(p),) for p in paths]
         if paths:
             with self._transaction() as conn:
                 conn.executemany("DELETE FROM skipped WHERE path = ?", paths)
