@@ -98,14 +98,29 @@ def decode(path: str | Path, min_side: int | None = None) -> DecodedImage:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise UnreadableImage(f"image too large (over {MAX_PIXELS:,} pixels)") from error
     except UnidentifiedImageError as error:
-        raise UnreadableImage("not a recognised image format" + ("" if HEIF_SUPPORTED else
-                              " (HEIC/AVIF need the optional pillow-heif package)")) from error
+        raise UnreadableImage(_unidentified_reason(path)) from error
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, MemoryError) as error:
         # Pillow reports truncated or corrupt data as OSError ("image file is truncated") and friends.
         raise UnreadableImage(f"corrupt or truncated image: {error}") from error
     if orientation in (5, 6, 7, 8):
         full_w, full_h = full_h, full_w
     return DecodedImage(rgb, full_w, full_h, captured)
+
+
+def _unidentified_reason(path: Path) -> str:
+    """Why Pillow did not recognise a file: a header cut short looks like a known format but is not one."""
+    from photosearch.core.scanner import sniff_format
+
+    try:
+        with open(path, "rb") as handle:
+            announced = sniff_format(handle.read(32))
+    except OSError:
+        announced = None
+    if announced in ("HEIF", "AVIF") and not HEIF_SUPPORTED:
+        return f"{announced} images need the optional pillow-heif package"
+    if announced is not None:
+        return f"corrupt or truncated {announced} file (it starts like one but cannot be decoded)"
+    return "not a recognised image format"
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
