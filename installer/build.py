@@ -47,8 +47,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dist", type=Path, default=REPO / "dist", help="where the artefacts go (default dist/)")
     parser.add_argument("--work", type=Path, default=REPO / "build" / "pyinstaller",
                         help="PyInstaller's work folder (default build/pyinstaller)")
-    parser.add_argument("--deb-compression", default="gzip:1", metavar="KIND:LEVEL",
-                        help="dpkg-deb compressor and level (default gzip:1; e.g. zstd:3, xz:6)")
+    parser.add_argument("--deb-compression", default="zstd:3", metavar="KIND:LEVEL",
+                        help="dpkg-deb compressor and level (default zstd:3; zstd:19 or xz:6 for a smaller "
+                        "release, gzip:1 for dpkg older than 1.21.18)")
     parser.add_argument("--maintainer", default=debian.DEFAULT_MAINTAINER, help="the .deb's Maintainer field")
     return parser.parse_args(argv)
 

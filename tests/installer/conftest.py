@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -13,23 +12,6 @@ from pathlib import Path
 import pytest
 
 from tests.installer.installer_scripts import INSTALLER, REPO
-
-
-def _test_models():
-    """tests/core/photosearch_test_models.py, loaded by path (tests/core is not a package)."""
-    name = "photosearch_test_models"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "core" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="session")
-def distinct_model_dir(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny model with measured BatchNorm statistics, so that drawn photos get different vectors."""
-    return _test_models().build_distinct_model(tiny_model_dir, tmp_path_factory.mktemp("bundle-model"))
 
 
 class Artefacts:

@@ -42,9 +42,9 @@ def test_bundled_program_prints_its_version(built, bundle_env):
     assert result.stdout.strip() == f"PhotoSearch {__version__}"
 
 
-def test_bundled_program_indexes_and_searches_with_json(built, bundle_env, distinct_model_dir, tmp_path):
+def test_bundled_program_indexes_and_searches_with_json(built, bundle_env, tiny_model_dir, tmp_path):
     photos = draw_photos(tmp_path / "photos")
-    env = {**bundle_env, "PHOTOSEARCH_WEIGHTS": str(distinct_model_dir)}
+    env = {**bundle_env, "PHOTOSEARCH_WEIGHTS": str(tiny_model_dir)}
     data = ["--data-dir", str(tmp_path / "library")]
 
     indexed = run(built.program, *data, "index", str(tmp_path / "photos"), "--json", env=env)
@@ -100,8 +100,8 @@ def test_every_system_library_the_bundle_needs_has_a_package(built):
     assert not missing, f"libraries neither bundled nor in the .deb's Depends: {missing}"
 
 
-def test_gui_starts_offscreen_and_keeps_running(built, bundle_env, distinct_model_dir, tmp_path):
-    env = {**bundle_env, "QT_QPA_PLATFORM": "offscreen", "PHOTOSEARCH_WEIGHTS": str(distinct_model_dir)}
+def test_gui_starts_offscreen_and_keeps_running(built, bundle_env, tiny_model_dir, tmp_path):
+    env = {**bundle_env, "QT_QPA_PLATFORM": "offscreen", "PHOTOSEARCH_WEIGHTS": str(tiny_model_dir)}
     process = subprocess.Popen([str(built.program), "--data-dir", str(tmp_path / "library")], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -123,7 +123,7 @@ def unpacked_deb(built, tmp_path_factory) -> Path:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def test_deb_launcher_runs_the_bundle(unpacked_deb, bundle_env, distinct_model_dir, tmp_path):
+def test_deb_launcher_runs_the_bundle(unpacked_deb, bundle_env, tiny_model_dir, tmp_path):
     launcher = unpacked_deb / "usr" / "bin" / "photosearch"
     assert os.access(launcher, os.X_OK)
     assert (unpacked_deb / "opt" / "photosearch" / "photosearch").is_file()
@@ -131,7 +131,7 @@ def test_deb_launcher_runs_the_bundle(unpacked_deb, bundle_env, distinct_model_d
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"PhotoSearch {__version__}"
     draw_photos(tmp_path / "photos", 2)
-    env = {**bundle_env, "PHOTOSEARCH_WEIGHTS": str(distinct_model_dir)}
+    env = {**bundle_env, "PHOTOSEARCH_WEIGHTS": str(tiny_model_dir)}
     indexed = run(launcher, "--data-dir", str(tmp_path / "library"), "index", str(tmp_path / "photos"), "--json",
                   env=env)
     assert indexed.returncode == 0, indexed.stderr
@@ -155,3 +155,13 @@ def test_deb_desktop_file_is_valid(unpacked_deb, desktop_file_validate):
     result = subprocess.run([desktop_file_validate, str(unpacked_deb / "usr/share/applications/photosearch.desktop")],
                             capture_output=True, text=True)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+@pytest.mark.skipif(shutil.which("objdump") is None, reason="needs binutils' objdump to read the machine code")
+def test_bundled_hnswlib_is_portable_machine_code(built):
+    # Built with -march=native on a machine with AVX2/AVX-512, hnswlib's distance loops use the ymm/zmm
+    # registers and die with "illegal instruction" on older CPUs; HNSWLIB_NO_NATIVE=1 keeps them to SSE.
+    (library,) = (built.bundle / "_internal").glob("hnswlib*.so")
+    code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(library)], capture_output=True, text=True,
+                          check=True).stdout
+    assert "xmm" in code and not re.search(r"%[yz]mm\d", code)
