@@ -75,6 +75,15 @@ class CatalogError(Exception):
     """The catalog file cannot be used (e.g. written by a newer PhotoSearch)."""
 
 
+class CatalogCorrupt(CatalogError):
+    """sqlite's own check found the catalog file damaged."""
+
+
+def is_corruption(error: sqlite3.Error) -> bool:
+    """True for "file is not a database" and "database disk image is malformed", not for a locked or full one."""
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
 @dataclass(frozen=True)
 class PhotoRow:
     id: int
@@ -158,10 +167,15 @@ class Catalog:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # sqlite may already have rolled back (a full disk does that), and a COMMIT that failed leaves the
+            # transaction open: either way the connection must end up outside a transaction, and the caller
+            # must see the first error, not "cannot rollback - no transaction is active".
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     def _migrate(self) -> None:
         with self._transaction() as conn:
@@ -175,6 +189,12 @@ class Catalog:
                 conn.execute(f"PRAGMA user_version = {step + 1}")
             if version == 0:
                 conn.execute("INSERT INTO meta VALUES ('generation', '0'), ('catalog_id', ?)", (uuid.uuid4().hex,))
+
+    def check_integrity(self) -> None:
+        """Raise CatalogCorrupt when sqlite's quick check finds damage (it reads every page once: fast)."""
+        problems = [row[0] for row in self._conn().execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise CatalogCorrupt("; ".join(problems))
 
     def schema_version(self) -> int:
         return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
