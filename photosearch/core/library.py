@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -9,6 +10,7 @@ import itertools
 import json
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -16,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from photosearch.core import imageio, scanner
-from photosearch.core.catalog import CATALOG_FILE, Catalog
+from photosearch.core import atomicfile, imageio, scanner
+from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, is_corruption
 from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
 from photosearch.core.paths import default_cache_dir, default_data_dir, is_within, normalise, normalise_file
 from photosearch.core.search import Searcher, SearchResult
 from photosearch.core.thumbnails import ThumbnailCache
+from photosearch.core.vectors import INDEX_FILE, STAMP_FILE, VectorIndex
 from photosearch.core.vectorstore import VectorStore
+from photosearch.core.writelock import WriteLock
 
 if TYPE_CHECKING:
     from photosearch.core.watcher import Watcher
@@ -30,11 +34,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FolderStats", "IndexProgress", "Library", "LibraryError", "PhotoInfo", "SearchResult"]
+__all__ = ["FolderStats", "IndexProgress", "Library", "LibraryBusy", "LibraryError", "PhotoInfo", "SearchResult"]
+
+# The library folders, also kept outside the catalog: if the catalog file is ever damaged beyond reading,
+# a new one starts with the user's folders rather than with nothing.
+FOLDERS_FILE = "folders.json"
 
 
 class LibraryError(Exception):
     """An operation the user asked for cannot be done; str(error) says why."""
+
+
+class LibraryBusy(LibraryError):
+    """Another process is updating this library right now."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +99,13 @@ class Library:
         self._encoder = encoder
         self._model_lock = threading.Lock()
         # One index run or watcher batch at a time: two diffs racing over the same files would double-count.
+        # The thread lock orders this process's writers, the file lock orders processes (two GUIs, a GUI and a
+        # `photosearch watch`); readers take neither.
         self._write_lock = threading.Lock()
-        self.catalog = Catalog(self.data_dir / CATALOG_FILE)
+        self.process_lock = WriteLock(self.data_dir)
+        self.notices: list[str] = []  # things the user should hear about (a catalog that had to be replaced)
+        _remove_stale_temp_files(self.data_dir)
+        self.catalog = self._open_catalog()
         self.store = VectorStore(self.catalog, self.data_dir)
         self.indexer = Indexer(self.catalog, self.store, self.ensure_model, lambda: self._encoder)
         self.searcher = Searcher(self.catalog, self.store, self.ensure_model)
@@ -152,6 +169,71 @@ class Library:
                 log.info("the model changed: %d photos will be embedded again", dropped)
             self.catalog.set_meta("model", fingerprint)
 
+    # the catalog file
+
+    def _open_catalog(self) -> Catalog:
+        """The catalog; a damaged one is moved aside and replaced, once, with a clear notice (never a crash loop)."""
+        path = self.data_dir / CATALOG_FILE
+        try:
+            catalog = Catalog(path)
+        except sqlite3.DatabaseError as error:
+            if not is_corruption(error):
+                raise
+            return self._replace_damaged_catalog(path, error)
+        try:
+            catalog.check_integrity()
+        except (sqlite3.DatabaseError, CatalogCorrupt) as error:
+            catalog.close()
+            if isinstance(error, sqlite3.DatabaseError) and not is_corruption(error):
+                raise
+            return self._replace_damaged_catalog(path, error)
+        return catalog
+
+    def _replace_damaged_catalog(self, path: Path, error: Exception) -> Catalog:
+        if not self.process_lock.acquire(timeout=60):
+            raise LibraryError(f"the catalog {path} is damaged ({error}) and {self.process_lock.holder()} "
+                               "holds the library; close it and try again")
+        try:
+            with contextlib.suppress(sqlite3.DatabaseError, CatalogCorrupt):  # another process replaced it already
+                catalog = Catalog(path)
+                catalog.check_integrity()
+                return catalog
+            folders = sorted(set(_salvage_folders(path)) | set(self._saved_folders()))
+            aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            try:
+                os.replace(path, aside)
+                for suffix in ("-wal", "-shm"):
+                    if os.path.exists(f"{path}{suffix}"):
+                        os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+            except OSError as move_error:
+                raise LibraryError(f"the catalog {path} is damaged ({error}) and cannot be moved aside: "
+                                   f"{move_error.strerror or move_error}") from error
+            VectorIndex.remove_files(self.data_dir)
+            catalog = Catalog(path)
+            for folder in folders:
+                catalog.add_folder(folder)
+        finally:
+            self.process_lock.release()
+        notice = (f"the catalog {path} was damaged ({error}); it was kept as {aside.name} and a new one started "
+                  f"with {len(folders)} library folder{'s' if len(folders) != 1 else ''}, whose photos will be "
+                  "indexed again")
+        log.warning("%s", notice)
+        self.notices.append(notice)
+        return catalog
+
+    def _saved_folders(self) -> list[str]:
+        try:
+            folders = json.loads((self.data_dir / FOLDERS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [f for f in folders if isinstance(f, str)] if isinstance(folders, list) else []
+
+    def _save_folders(self) -> None:
+        try:
+            atomicfile.write_text(self.data_dir / FOLDERS_FILE, json.dumps(self.folders(), ensure_ascii=True))
+        except OSError as error:  # only a spare copy: the catalog holds the folders
+            log.warning("cannot write %s: %s", FOLDERS_FILE, error)
+
     # folders
 
     def add_folder(self, path: str | os.PathLike[str]) -> str:
@@ -159,6 +241,7 @@ class Library:
         if not os.path.isdir(folder):
             raise LibraryError(f"not a folder: {path}")
         self.catalog.add_folder(folder)
+        self._save_folders()
         self._folders_changed()
         return folder
 
@@ -170,6 +253,7 @@ class Library:
         # No write lock: a running index() must not block the caller (often the GUI thread); the indexer
         # drops photos of folders that are gone when it commits its next batch.
         self.catalog.remove_folder(folder, known)
+        self._save_folders()
         self.indexer.store_catch_up()
         self._folders_changed()
 
@@ -190,21 +274,67 @@ class Library:
     # indexing
 
     def index(self, cancel: threading.Event | None = None) -> Iterator[IndexProgress]:
-        """Bring the library up to date, yielding progress; stopping early (cancel, close) keeps the work done."""
+        """Bring the library up to date, yielding progress; stopping early (cancel, close) keeps the work done.
+
+        While another process updates the same library this waits its turn, yielding "waiting" events whose
+        `path` names that process. A write that fails (a full disk) raises LibraryError saying what failed;
+        everything committed before it stays in the catalog.
+        """
         with self._write_lock:
-            started = time.monotonic()
-            counts = RunCounts()
-            roots = self._online_roots()
+            while not self.process_lock.try_acquire():
+                yield IndexProgress(0, 0, self.process_lock.holder(), "waiting")
+                if cancel is not None and cancel.wait(0.25):
+                    return
+                time.sleep(0.25)
             try:
-                self._check_model()
-                scope = self._scope(roots)
-                yield from self.indexer.run(scope, cancel, counts)
+                _remove_stale_temp_files(self.data_dir, (INDEX_FILE, STAMP_FILE))
+                started = time.monotonic()
+                counts = RunCounts()
+                roots = self._online_roots()
+                try:
+                    try:
+                        self._check_model()
+                        scope = self._scope(roots)
+                        yield from self.indexer.run(scope, cancel, counts)
+                    finally:
+                        with contextlib.suppress(sqlite3.Error):
+                            self.last_index_summary = self._summary(counts, roots, time.monotonic() - started)
+                    self._save_index()
+                except BaseException as error:  # also GeneratorExit (the caller stopped early): keep the work
+                    with contextlib.suppress(LibraryError):
+                        self._save_index()
+                    if isinstance(error, (sqlite3.Error, OSError)):
+                        raise self._storage_error(error) from error
+                    raise
             finally:
-                if self._encoder is not None:
-                    self.store.save()
-                self.last_index_summary = self._summary(counts, roots, time.monotonic() - started)
+                self.process_lock.release()
         total = counts.added + counts.updated + len(counts.skipped_paths)
         yield IndexProgress(total, total, "", "done", skipped=len(self.last_index_summary["skipped"]))
+
+    def _storage_error(self, error: sqlite3.Error | OSError) -> LibraryError:
+        if isinstance(error, sqlite3.Error):
+            return LibraryError(f"cannot write the catalog {self.catalog.path}: {error}; the photos indexed "
+                                "before this error are kept")
+        return LibraryError(f"cannot save the vector index in {self.data_dir}: {error.strerror or error}; the "
+                            "catalog is intact and the index will be rebuilt from it")
+
+    def _save_index(self) -> None:
+        """Write the vector index when this process holds the write lock or can take it now (else skip: the
+        writer saves it, and a reader's copy is only a cache). Raises LibraryError when the write fails."""
+        if self._encoder is None or not self.process_lock.try_acquire():
+            return
+        try:
+            self.store.save()
+        except OSError as error:
+            log.warning("could not save the vector index: %s", error)
+            raise self._storage_error(error) from error
+        finally:
+            self.process_lock.release()
+
+    def save_index(self) -> None:
+        """Save the vector index now if it moved on (the watcher does this now and then); failures are logged."""
+        with contextlib.suppress(LibraryError):
+            self._save_index()
 
     def _scope(self, roots: list[str], only: list[str] | None = None) -> Scope:
         """All of the library folders `roots`, or `only` some paths below them (what file events touched)."""
@@ -232,12 +362,17 @@ class Library:
         if not wanted:
             return False
         with self._write_lock:
-            self._check_model()
-            counts = RunCounts()
-            before = self.catalog.generation()
-            for _ in self.indexer.run(self._scope(roots, only=wanted), None, counts):
-                pass
-            return self.catalog.generation() != before
+            if not self.process_lock.acquire(timeout=1.0):
+                raise LibraryBusy(f"{self.process_lock.holder()} is updating this library")
+            try:
+                self._check_model()
+                counts = RunCounts()
+                before = self.catalog.generation()
+                for _ in self.indexer.run(self._scope(roots, only=wanted), None, counts):
+                    pass
+                return self.catalog.generation() != before
+            finally:
+                self.process_lock.release()
 
     def status(self) -> dict[str, Any]:
         """What `photosearch status` shows: folders, counts, skipped files, device and model (no model load)."""
@@ -331,8 +466,7 @@ class Library:
         # Wait for a running index() or watcher batch to finish its transaction, but never hang an exiting app.
         locked = self._write_lock.acquire(timeout=30)
         try:
-            if self._encoder is not None:
-                self.store.save()
+            self.save_index()  # a cache: failing to write it costs a rebuild at the next start, not an error now
         finally:
             if locked:
                 self._write_lock.release()
@@ -343,6 +477,36 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _salvage_folders(path: Path) -> list[str]:
+    """The library folders a damaged catalog still gives away (often the folders table survives)."""
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            from photosearch.core.catalog import key_path
+
+            return [key_path(row[0]) for row in conn.execute("SELECT path FROM folders")]
+        finally:
+            conn.close()
+    except (sqlite3.Error, ValueError):
+        return []
+
+
+def _remove_stale_temp_files(folder: Path, targets: Iterable[str] | None = None) -> None:
+    """Temp files of a process killed while saving (they never become the real file, only take space).
+
+    Those of `targets` are removed whatever their age (call it holding the write lock: no live process writes
+    them then); any other is removed once a day old, when no save can still be under way.
+    """
+    prefixes = tuple(f".{name}." for name in targets or ())
+    cutoff = time.time() - 24 * 3600
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".") and entry.name.endswith(atomicfile.TEMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    if entry.name.startswith(prefixes) or entry.stat().st_mtime < cutoff:
+                        os.remove(entry.path)
 
 
 def _hidden_below(path: str, root: str) -> bool:
