@@ -26,6 +26,8 @@ DEBOUNCE_SECONDS = 0.5
 # ...but never hold a batch longer than this, so a folder that never goes quiet is still followed.
 MAX_BATCH_DELAY = 1.5
 POLL_INTERVAL = 1.0
+# How often the worker looks for library folders that vanished or came back (a stat per folder).
+FOLDER_CHECK_INTERVAL = 1.0
 # How often the worker rewrites the vector index file; other processes catch up from the catalog anyway,
 # so the file only saves a little work at the next start.
 SAVE_INTERVAL = 30.0
@@ -98,6 +100,9 @@ class Watcher:
         self._worker = threading.Thread(target=self._run, name="photosearch-watcher", daemon=True)
         self.batches = 0  # applied batches, for tests and status
         self.last_error: str | None = None
+        # Messages for the user (why a folder is polled); the CLI prints them, the GUI may show them.
+        self.notices: list[str] = []
+        self._notices_lock = threading.Lock()
 
     def start(self) -> None:
         self.refresh_folders()
@@ -117,31 +122,57 @@ class Watcher:
             self._observers[kind] = observer
         return observer
 
-    def refresh_folders(self) -> None:
-        """Watch exactly the library's online folders (call after adding or removing one)."""
+    def notice(self, message: str) -> None:
+        log.warning("%s", message)
+        with self._notices_lock:
+            self.notices.append(message)
+
+    def refresh_folders(self) -> list[str]:
+        """Watch exactly the library's online folders (call after adding or removing one).
+
+        Returns the folders that are newly watched. A folder that vanished (unplugged drive, unmounted
+        share) is dropped, and watched again when it comes back: the observers stop following a folder
+        that disappears, so a watch is never kept for a folder that is not there.
+        """
         wanted = {f for f in self.library.folders() if os.path.isdir(f)}
         # A folder inside another watched one is already covered by the recursive watch of the outer one.
         wanted = {f for f in wanted if not any(o != f and f.startswith(o.rstrip(os.sep) + os.sep) for o in wanted)}
         with self._lock:
             for folder in list(self._watches):
-                if folder not in wanted:
+                if folder not in wanted or not self._alive(folder):
                     kind, handle = self._watches.pop(folder)
                     with contextlib.suppress(KeyError, OSError):
                         self._observers[kind].unschedule(handle)  # type: ignore[arg-type]
-            for folder in sorted(wanted - set(self._watches)):
+            added = sorted(wanted - set(self._watches))
+            for folder in added:
                 self._schedule(folder)
+        return added
+
+    def _alive(self, folder: str) -> bool:
+        """False once the observer gave up on the folder (it vanished, even if it is back by now)."""
+        kind, handle = self._watches[folder]
+        emitter = getattr(self._observers.get(kind), "_emitter_for_watch", {}).get(handle)
+        return emitter is None or emitter.is_alive()
 
     def _schedule(self, folder: str) -> None:
         handler = _Enqueue(self.changes)
-        if not self.force_polling and not needs_polling(folder):
+        network = needs_polling(folder)
+        if not self.force_polling and not network:
             try:
                 self._watches[folder] = ("native", self._observer("native").schedule(handler, folder, recursive=True))
                 return
             except OSError as error:
                 # Typically the inotify watch or instance limit ("inotify watch limit reached"); polling
                 # costs a stat per file per second but always works.
-                log.warning("cannot watch %s natively (%s); polling it instead", folder, error)
-        self._watches[folder] = ("polling", self._observer("polling").schedule(handler, folder, recursive=True))
+                self.notice(f"cannot follow changes in {folder} with file events ({error.strerror or error}); "
+                            f"checking it every {POLL_INTERVAL:g} s instead")
+        elif network:
+            self.notice(f"{folder} is on a network file system ({mount_type(folder)}), where file events miss "
+                        f"changes made elsewhere; checking it every {POLL_INTERVAL:g} s instead")
+        try:
+            self._watches[folder] = ("polling", self._observer("polling").schedule(handler, folder, recursive=True))
+        except OSError as error:  # vanished between the check and now: the next refresh tries again
+            log.info("cannot watch %s: %s", folder, error)
 
     def _next_batch(self) -> set[str]:
         try:
@@ -164,14 +195,25 @@ class Watcher:
         return batch
 
     def _run(self) -> None:
-        last_save = time.monotonic()
+        from photosearch.core.library import LibraryBusy
+
+        last_save = last_check = time.monotonic()
         while not self._stop.is_set():
+            if time.monotonic() - last_check > FOLDER_CHECK_INTERVAL:
+                last_check = time.monotonic()
+                self._check_folders()
             batch = self._next_batch()
             if batch and not self._stop.is_set():
                 try:
                     changed = self.library.apply_changes(batch)
                     self.batches += 1
                     self.last_error = None
+                except LibraryBusy as error:  # another process is indexing: try this batch again after it
+                    self.last_error = str(error)
+                    for path in batch:
+                        self.changes.put(path)
+                    self._stop.wait(1.0)
+                    changed = False
                 except Exception as error:  # keep following changes even if one batch fails
                     log.exception("could not apply file changes")
                     self.last_error = f"{type(error).__name__}: {error}"
@@ -186,10 +228,19 @@ class Watcher:
                 last_save = time.monotonic()
         self._save()
 
+    def _check_folders(self) -> None:
+        """Follow folders that went away or came back; what changed while a folder was away is caught up."""
+        try:
+            returned = self.refresh_folders()
+        except Exception:
+            log.exception("could not refresh the watched folders")
+            return
+        for folder in returned:
+            self.changes.put(folder)
+
     def _save(self) -> None:
         try:
-            if self.library.model_ready:
-                self.library.store.save()
+            self.library.save_index()
         except Exception:
             log.exception("could not save the vector index")
 
