@@ -855,7 +855,7 @@ class MainWindow(QMainWindow):
         """Files changed on disk (or a folder went): refresh counts, folders, thumbnails and the current search."""
         if self._closing or self.library is None:
             return
-        self.thumbnails.forget_all()
+        self.thumbnails.refresh_all()
         self._update_status()
         self._refresh_folders()
         if self._request.empty:

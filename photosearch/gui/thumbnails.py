@@ -61,6 +61,7 @@ class ThumbnailLoader(QObject):
         self._generation = 0
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
         self._failed: set[str] = set()
+        self._stale: set[str] = set()
         self._lock = threading.Lock()
         self._pending: OrderedDict[str, None] = OrderedDict()
         self._in_flight: set[str] = set()
@@ -88,12 +89,16 @@ class ThumbnailLoader(QObject):
             self._pending.clear()
         self._cache.clear()
         self._failed.clear()
+        self._stale.clear()
 
     def pixmap(self, path: str) -> QPixmap | None:
         """The thumbnail if it is ready; otherwise None, and it is queued (unless it failed before)."""
         pixmap = self._cache.get(path)
         if pixmap is not None:
             self._cache.move_to_end(path)
+            if path in self._stale:
+                self._stale.discard(path)
+                self._request(path)
             return pixmap
         if path not in self._failed:
             self._request(path)
@@ -102,17 +107,13 @@ class ThumbnailLoader(QObject):
     def failed(self, path: str) -> bool:
         return path in self._failed
 
-    def forget(self, path: str) -> None:
-        """Drop a photo's thumbnail (the file changed or went away)."""
-        self._cache.pop(path, None)
-        self._failed.discard(path)
+    def refresh_all(self) -> None:
+        """Files changed on disk: reload each thumbnail when next shown, showing the old one until then.
 
-    def forget_all(self) -> None:
-        """Files changed on disk: reload what is shown (the core's cache notices which thumbnails are stale)."""
-        with self._lock:
-            self._generation += 1
-            self._pending.clear()
-        self._cache.clear()
+        The core's cache is keyed by mtime, so a changed photo gets a new thumbnail and the others come back
+        from disk at once; keeping the old pixmaps meanwhile avoids the grid flashing placeholders.
+        """
+        self._stale.update(self._cache)
         self._failed.clear()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
@@ -158,6 +159,7 @@ class ThumbnailLoader(QObject):
             return
         if image.isNull():
             self._failed.add(path)
+            self._cache.pop(path, None)
         else:
             self._cache[path] = QPixmap.fromImage(image)
             while len(self._cache) > CACHE_SIZE:

@@ -26,6 +26,24 @@ def test_thumbnails_load_in_the_background_at_the_asked_size(library, photos, qt
         assert loader.shutdown()
 
 
+def test_after_a_change_the_old_thumbnail_shows_until_the_new_one_is_loaded(library, photos, photo_factory, qtbot):
+    path = str(photos[0])
+    loader = ThumbnailLoader(library, 64)
+    try:
+        with qtbot.waitSignal(loader.loaded, timeout=TIMEOUT):
+            loader.pixmap(path)
+        old = loader.pixmap(path)
+        assert (old.width(), old.height()) == (64, 48)
+        photo_factory(photos[0].name, seed=5, size=(90, 120))  # edited in place: now portrait
+        loader.refresh_all()
+        with qtbot.waitSignal(loader.loaded, timeout=TIMEOUT):
+            assert loader.pixmap(path) is old
+        new = loader.pixmap(path)
+        assert (new.width(), new.height()) == (48, 64)
+    finally:
+        assert loader.shutdown()
+
+
 def test_a_ten_thousand_result_grid_only_asks_for_visible_thumbnails(window, qtbot):
     asked = set()
     original = window.thumbnails.pixmap
