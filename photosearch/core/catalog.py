@@ -278,6 +278,9 @@ class Catalog:
         return {r[1]: PhotoRow(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in self._rows_under(
             conn, "photos", "id, path, size, mtime_ns, hash, vector IS NOT NULL", folders)}
 
+    def ids_under(self, folders: Iterable[str]) -> list[int]:
+        return [row[0] for row in self._rows_under(self._conn(), "photos", "id", folders)]
+
     def photos_at(self, paths: Iterable[str]) -> dict[str, PhotoRow]:
         """Catalog rows for these exact paths and for everything below those of them that are folders."""
         return self.photos_under(paths)

@@ -70,10 +70,16 @@ class Searcher:
             raise QueryError("the terms of the query cancel each other out")
         combined /= norm
         index = self.store.current(encoder.dim)
-        hits = index.search(combined, max(0, int(k)))
+        hits = index.search(combined, max(0, int(k)), self._offline_ids())
         paths = self.catalog.paths_of(label for label, _ in hits)
         floor = self._floor(combined, index)
         return [SearchResult(paths[label], score, score < floor) for label, score in hits if label in paths]
+
+    def _offline_ids(self) -> frozenset[int]:
+        """Photos of library folders that are not there now (an unplugged drive): kept, but not offered as results
+        a click could not open. One stat per library folder per search."""
+        offline = [folder for folder, _ in self.catalog.folders() if not os.path.isdir(folder)]
+        return frozenset(self.catalog.ids_under(offline)) if offline else frozenset()
 
     def _image_vector(self, path: str, encoder: Encoder) -> np.ndarray:
         """The photo's stored vector when it is in the library, else the image embedded now."""

@@ -89,24 +89,27 @@ class VectorIndex:
                     self._index.mark_deleted(label)
                     self._labels.discard(label)
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The k nearest labels with cosine similarity, best first."""
+    def search(self, vector: np.ndarray, k: int, hidden: frozenset[int] = frozenset()) -> list[tuple[int, float]]:
+        """The k nearest labels with cosine similarity, best first, leaving out the `hidden` labels."""
         query = normalise_rows(np.asarray(vector, dtype=np.float32).reshape(1, self.dim))
         with self.lock:
-            k = min(k, len(self._labels))
+            k = min(k, len(self._labels) - len(hidden & self._labels) if hidden else len(self._labels))
             if k <= 0:
                 return []
             self._index.set_ef(max(MIN_EF, 2 * k))
             try:
-                labels, distances = self._index.knn_query(query, k=k)
+                if hidden:
+                    labels, distances = self._index.knn_query(query, k=k, filter=lambda label: label not in hidden)
+                else:
+                    labels, distances = self._index.knn_query(query, k=k)
             except RuntimeError:
                 # Many deleted points can leave fewer than k reachable; an exact scan of the live vectors answers.
-                return self._exact_search(query[0], k)
+                return self._exact_search(query[0], k, hidden)
         # hnswlib's "ip" distance is 1 - dot product.
         return [(int(label), float(1.0 - dist)) for label, dist in zip(labels[0], distances[0], strict=True)]
 
-    def _exact_search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        labels = np.fromiter(self._labels, dtype=np.int64)
+    def _exact_search(self, query: np.ndarray, k: int, hidden: frozenset[int] = frozenset()) -> list[tuple[int, float]]:
+        labels = np.fromiter(self._labels - hidden, dtype=np.int64)
         scores = np.asarray(self._index.get_items(labels), dtype=np.float32) @ query
         order = np.argsort(-scores)[:k]
         return [(int(labels[i]), float(scores[i])) for i in order]
