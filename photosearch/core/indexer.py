@@ -113,7 +113,7 @@ class Indexer:
                 todo.append((item, row))
         self.catalog.clear_skipped(p for p in known_skipped if p not in found)
 
-        gone = [row for path, row in known.items() if path not in found]
+        gone = [row for path, row in known.items() if path not in found and _really_gone(row.path, scope)]
         if gone:
             todo, moved_ids = self._apply_moves(gone, todo, scope, counts)
         else:
@@ -207,7 +207,9 @@ class Indexer:
         live = [folder for folder, _ in self.catalog.folders()]
         batch = [p for p in batch if any(is_within(p.found.path, folder) for folder in live)]
         good = [p for p in batch if p.reason is None]
-        bad = [p for p in batch if p.reason is not None]
+        # A file that vanished since the scan is not "unreadable": a deleted one leaves at the next diff, and one
+        # on a drive unplugged mid-run must keep its photo.
+        bad = [p for p in batch if p.reason is not None and os.path.exists(p.found.path)]
         if good:
             vectors = encoder.encode_arrays(np.stack([p.array for p in good]))
             self.embedded += len(good)
@@ -225,6 +227,12 @@ class Indexer:
             counts.skipped_paths.update(p.found.path for p in bad)
             counts.removed += sum(1 for p in bad if p.row is not None)
         self.store.current(encoder.dim)
+
+
+def _really_gone(path: str, scope: Scope) -> bool:
+    """A photo the scan did not find is deleted only when its file is missing while its library folder is there:
+    a drive unplugged during the scan, or a folder that could not be listed, must not cost its photos."""
+    return not os.path.exists(path) and os.path.isdir(scope.folder_of(path))
 
 
 def _safe_hash(path: str) -> str:
