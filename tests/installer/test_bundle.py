@@ -165,3 +165,13 @@ def test_bundled_hnswlib_is_portable_machine_code(built):
     code = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(library)], capture_output=True, text=True,
                           check=True).stdout
     assert "xmm" in code and not re.search(r"%[yz]mm\d", code)
+
+
+@pytest.mark.skipif(shutil.which("apt-get") is None or not list(Path("/var/lib/apt/lists").glob("*_Packages*")),
+                    reason="needs apt-get with package lists (apt-get update) to resolve the Depends")
+def test_deb_depends_resolve_against_the_distribution(built):
+    # A simulated install changes nothing; it fails when a Depends entry names no package of this release.
+    result = subprocess.run(["apt-get", "install", "--simulate", "-qq", str(built.deb)], capture_output=True,
+                            text=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^Inst photosearch ", result.stdout, re.M), result.stdout
