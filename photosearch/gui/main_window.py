@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.preview)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
-        self.splitter.setSizes([860, 320])
+        self.splitter.setSizes([880, 300])
 
         self.index_panel = IndexPanel()
         self.index_panel.pause_toggled.connect(self._on_pause_toggled)
@@ -886,6 +886,7 @@ class MainWindow(QMainWindow):
         if settings.thumbnail_size != old.thumbnail_size:
             self.thumbnails.set_size(int(settings.thumbnail_size))
             self.delegate.set_thumbnail_size(int(settings.thumbnail_size))
+            self.results_view.update_grid()
             self.results_view.reset()
             self.results_view.doItemsLayout()
         if settings.results_count != old.results_count and not self._request.empty:

@@ -74,8 +74,8 @@ class PreviewPane(QFrame):
         self._picture.setObjectName("previewImage")
         self._picture.setAccessibleName("Selected photo")
         self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._picture.setMinimumSize(QSize(200, 160))
-        self._picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._picture.setMinimumWidth(200)
+        self._picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
         self._name = QLabel()
         self._name.setObjectName("previewName")
@@ -121,11 +121,13 @@ class PreviewPane(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
-        layout.addWidget(self._picture, 1)
+        layout.addWidget(self._picture)
         layout.addWidget(self._name)
         layout.addLayout(details)
         layout.addLayout(buttons)
-        layout.addWidget(self._hint, 1)
+        # The hint takes the space while nothing is selected; otherwise the stretch keeps the details under the photo.
+        layout.addWidget(self._hint, 10)
+        layout.addStretch(1)
         self.show_photo(None)
 
     def set_library(self, library: Any) -> None:
@@ -194,7 +196,13 @@ class PreviewPane(QFrame):
     def _fit_picture(self) -> None:
         if self._image.isNull():
             return
-        box = self._picture.size()
+        # As wide as the pane, as tall as the photo's shape asks, leaving room for the details below.
+        margins = self.layout().contentsMargins()
+        width = max(1, self.width() - margins.left() - margins.right())
+        height = round(width * self._image.height() / max(1, self._image.width()))
+        height = max(120, min(height, self.height() - 260))
+        self._picture.setFixedHeight(height)
+        box = QSize(width, height)
         pixmap = QPixmap.fromImage(self._image)
         ratio = self.devicePixelRatioF()
         scaled = pixmap.scaled(

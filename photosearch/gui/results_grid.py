@@ -26,7 +26,7 @@ SCORE_ROLE = Qt.ItemDataRole.UserRole + 2
 WEAK_ROLE = Qt.ItemDataRole.UserRole + 3
 
 # Padding around a thumbnail inside its cell, and the gap between the picture and its caption.
-CELL_PADDING = 8
+CELL_PADDING = 6
 CAPTION_GAP = 6
 # Weak matches are drawn faded: still reachable, clearly not presented as answers.
 WEAK_OPACITY = 0.38
@@ -197,6 +197,24 @@ class ResultsView(QListView):
         self._message = ""
         self._detail = ""
         self.activated.connect(self._on_activated)
+
+    def update_grid(self) -> None:
+        """Spread the columns over the whole width: cells grow a little rather than leave a ragged gap."""
+        delegate = self.itemDelegate()
+        if not isinstance(delegate, ThumbnailDelegate):
+            return
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        cell = delegate.sizeHint(option, QModelIndex())
+        width = max(1, self.viewport().width() - 2 * self.spacing() - 1)
+        columns = max(1, width // (cell.width() + self.spacing()))
+        grid = QSize(width // columns - self.spacing(), cell.height() + self.spacing())
+        if grid != self.gridSize():
+            self.setGridSize(grid)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.update_grid()
 
     def set_message(self, message: str, detail: str = "") -> None:
         """What the empty grid says (e.g. 'No photos match …'); painted only while there are no rows."""

@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QListView,
     QProgressBar,
     QPushButton,
+    QStyleOptionViewItem,
     QWidget,
 )
 
 from photosearch.core.settings import load_settings
 from photosearch.gui.main_window import SearchOutcome, SearchRequest
-from photosearch.gui.results_grid import PATH_ROLE
+from photosearch.gui.results_grid import CELL_PADDING, PATH_ROLE
 from photosearch.gui.settings_dialog import SettingsDialog
 
 TIMEOUT = 20_000
@@ -273,17 +274,9 @@ def test_skipped_files_are_listed_with_reasons(window, photos, qtbot):
 
 
 @pytest.mark.parametrize("size", [96, 320])
-def test_thumbnail_size_sets_the_grid_cells(window, library, size):
-    settings = dataclasses.replace(window.settings, thumbnail_size=size)
-    assert window.apply_settings(settings)
-    hint = window.delegate.sizeHint(window.results_view.viewOptions() if hasattr(window.results_view, "viewOptions")
-                                    else _view_option(window.results_view), window.results_model.index(0))
-    assert hint.width() == size + 16
-
-
-def _view_option(view: QListView):
-    from PySide6.QtWidgets import QStyleOptionViewItem
-
+def test_thumbnail_size_sets_the_grid_cells(window, size):
+    assert window.apply_settings(dataclasses.replace(window.settings, thumbnail_size=size))
     option = QStyleOptionViewItem()
-    view.initViewItemOption(option)
-    return option
+    window.results_view.initViewItemOption(option)
+    assert window.delegate.sizeHint(option, window.results_model.index(0)).width() == size + 2 * CELL_PADDING
+    assert window.results_view.gridSize().width() >= size + 2 * CELL_PADDING
