@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -77,6 +78,8 @@ class ProgressBar:
         self._last = now
         if event.phase == "scanning":
             line = f"scanning... {event.done} files"
+        elif event.phase == "waiting":
+            line = f"waiting for {event.path}..."
         else:
             total = max(event.total, 1)
             filled = int(30 * event.done / total)
@@ -99,13 +102,39 @@ class ProgressBar:
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False), flush=True)
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name that is not valid UTF-8 (its bytes are in the str as lone surrogates): \udcXX escapes keep
+        # the JSON valid, and json.loads + os.fsencode give the exact name back.
+        text = json.dumps(data, ensure_ascii=True)
+    print(text, flush=True)
+
+
+class _Notices:
+    """Prints each of the library's notices (a replaced catalog, a folder being polled) once, on stderr."""
+
+    def __init__(self, library: Any) -> None:
+        self.library = library
+        self.shown = 0
+
+    def show(self) -> None:
+        notices = self.library.notices
+        for message in notices[self.shown:]:
+            print(f"photosearch: {message}", file=sys.stderr, flush=True)
+        self.shown = len(notices)
 
 
 def _run_index(library: Any, cancel: threading.Event | None = None) -> dict[str, Any]:
     bar = ProgressBar()
+    waiting = False
     try:
         for event in library.index(cancel):
+            if event.phase == "waiting" and not waiting:
+                waiting = True
+                print(f"photosearch: another PhotoSearch ({event.path}) is updating this library; waiting for it "
+                      "to finish (Ctrl+C to give up)", file=sys.stderr, flush=True)
             bar.update(event)
     finally:
         bar.finish()
@@ -206,11 +235,14 @@ def cmd_watch(library: Any, args: argparse.Namespace) -> int:
         if args.json:
             _print_json({"event": "changed", "photos": library.photo_count()})
 
+    notices = _Notices(library)
+    notices.shown = len(library.notices)  # those of opening the library were shown already
     try:
         # Load the model now, not at the first new photo: that keeps the first change within seconds too.
         library.ensure_model()
         # Follow first, then catch up: changes made during the catch-up are queued, not lost.
         library.watch(changed, force_polling=args.polling)
+        notices.show()
         summary = _run_index(library, stop)
         if args.json:
             _print_json({"event": "indexed", **summary})
@@ -218,7 +250,7 @@ def cmd_watch(library: Any, args: argparse.Namespace) -> int:
             _print_summary(summary)
             print("watching for changes; press Ctrl+C to stop", file=sys.stderr)
         while not stop.wait(0.5):
-            pass
+            notices.show()
     finally:
         library.stop()
         for sig, handler in previous.items():
@@ -285,6 +317,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     args = build_parser().parse_args(None if argv is None else list(argv))
     if args.command is None:
         return open_app(args.data_dir)
+    for stream in (sys.stdout, sys.stderr):
+        # File names that are not valid UTF-8 are printed as the bytes they are, as `ls` does, not a traceback.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="surrogateescape")
 
     from photosearch.core.catalog import CatalogError
     from photosearch.core.library import Library, LibraryError
@@ -292,14 +328,18 @@ def main(argv: Iterable[str] | None = None) -> int:
 
     try:
         library = Library(data_dir=args.data_dir, device=getattr(args, "device", None))
-    except (CatalogError, OSError, sqlite3.Error) as error:
+    except (CatalogError, LibraryError, OSError, sqlite3.Error) as error:
         print(f"photosearch: cannot open the library in {args.data_dir or 'the default data dir'}: {error}",
               file=sys.stderr)
         return EXIT_ERROR
+    _Notices(library).show()
     try:
         return COMMANDS[args.command](library, args)
     except (LibraryError, QueryError) as error:
         print(f"photosearch {args.command}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except (CatalogError, sqlite3.Error, OSError) as error:
+        print(f"photosearch {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("\ninterrupted; the work done so far is kept", file=sys.stderr)

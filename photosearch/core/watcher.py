@@ -123,9 +123,10 @@ class Watcher:
         return observer
 
     def notice(self, message: str) -> None:
-        log.warning("%s", message)
+        log.info("%s", message)
         with self._notices_lock:
             self.notices.append(message)
+            self.library.notices.append(message)
 
     def refresh_folders(self) -> list[str]:
         """Watch exactly the library's online folders (call after adding or removing one).
