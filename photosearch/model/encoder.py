@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -11,11 +12,20 @@ import torch
 from PIL import Image
 
 from photosearch.model.config import ModelConfig
+from photosearch.model.inference import fold_batchnorm
 from photosearch.model.network import JointModel
 from photosearch.model.preprocess import image_to_array
 from photosearch.model.text_encoder import batch_to_tensors
 from photosearch.model.tokenizer import Tokenizer
 from photosearch.model.weights import bundled_weights_dir, load_joint_model
+
+# Up to this many texts are encoded on one CPU thread: a query is a few dozen tiny operations, for which
+# waking a second thread costs more than it saves, and much more when the other core is busy (indexing).
+SINGLE_THREAD_TEXTS = 8
+
+
+def _one_torch_thread() -> None:
+    torch.set_num_threads(1)
 
 
 def pick_device(device: str | None = None) -> torch.device:
@@ -55,8 +65,15 @@ class Encoder:
         # fp16 halves the memory traffic on a GPU; CPUs gain nothing from it, so they keep fp32.
         self.dtype = torch.float16 if device.type == "cuda" else torch.float32
         self.model = model.to(device=device, dtype=self.dtype).eval()
-        # torch modules are not re-entrant for training-mode state; one lock keeps calls simple and safe.
-        self._lock = threading.Lock()
+        # Channels-last is the layout oneDNN's and cuDNN's convolutions work in; NCHW costs a reorder per layer.
+        self.model.image.to(memory_format=torch.channels_last)
+        # Inference in eval mode keeps no state in the modules, so the two towers run at the same time: a query
+        # typed during indexing waits for no image batch. Each tower takes one call at a time.
+        self._image_lock = threading.Lock()
+        self._text_lock = threading.Lock()
+        self._text_thread: ThreadPoolExecutor | None = None
+        if device.type == "cpu":
+            self._text_thread = _single_torch_thread()
 
     @property
     def dim(self) -> int:
@@ -72,10 +89,15 @@ class Encoder:
     def encode_texts(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
         """(len(texts), dim) float32, L2-normalised rows; an empty text gives a zero row."""
         texts = list(texts)
+        if self._text_thread is not None and len(texts) <= SINGLE_THREAD_TEXTS:
+            return self._text_thread.submit(self._encode_texts, texts, batch_size).result()
+        return self._encode_texts(texts, batch_size)
+
+    def _encode_texts(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for lo in range(0, len(texts), batch_size):
             tokens = self.tokenizer.encode(texts[lo:lo + batch_size])
-            with self._lock, torch.inference_mode():
+            with self._text_lock, torch.inference_mode():
                 vectors = self.model.encode_text(batch_to_tensors(tokens, self.device))
             out[lo:lo + len(vectors)] = vectors.float().cpu().numpy()
         return out
@@ -88,9 +110,11 @@ class Encoder:
         """Embed already preprocessed images (see `preprocess`)."""
         if len(arrays) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        pixels = torch.from_numpy(np.ascontiguousarray(np.stack(list(arrays)) if not isinstance(arrays, np.ndarray) else arrays))
-        with self._lock, torch.inference_mode():
-            vectors = self.model.encode_image(pixels.to(self.device, self.dtype))
+        stacked = arrays if isinstance(arrays, np.ndarray) else np.stack(list(arrays))
+        pixels = torch.from_numpy(np.ascontiguousarray(stacked))
+        pixels = pixels.to(self.device, self.dtype).contiguous(memory_format=torch.channels_last)
+        with self._image_lock, torch.inference_mode():
+            vectors = self.model.encode_image(pixels)
         return vectors.float().cpu().numpy()
 
     def encode_images(self, images: Sequence[Image.Image], batch_size: int = 32) -> np.ndarray:
@@ -106,4 +130,18 @@ class Encoder:
 def load_model(weights: str | Path | None = None, device: str | None = None) -> Encoder:
     """Load the bundled weights (or those in `weights`, a folder) onto `device` ('auto' by default)."""
     directory = Path(weights) if weights is not None else bundled_weights_dir()
-    return Encoder(load_joint_model(directory), pick_device(device), source=directory)
+    # The network loaded here is ours alone, so it may be changed for inference: BatchNorm folded away.
+    return Encoder(fold_batchnorm(load_joint_model(directory)), pick_device(device), source=directory)
+
+
+def _single_torch_thread() -> ThreadPoolExecutor:
+    """A worker thread whose torch operations run on one core, leaving the rest of the process as it was.
+
+    torch.set_num_threads sets the calling thread's OpenMP team size and a process-wide default that threads
+    adopt on their first parallel operation; the default is put back at once, so only the worker keeps 1.
+    """
+    before = torch.get_num_threads()
+    worker = ThreadPoolExecutor(1, thread_name_prefix="photosearch-text", initializer=_one_torch_thread)
+    worker.submit(torch.get_num_threads).result()
+    torch.set_num_threads(before)
+    return worker
