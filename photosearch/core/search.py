@@ -88,7 +88,7 @@ class Searcher:
             if stored is not None and stored.shape[0] == encoder.dim:
                 return stored
         try:
-            decoded = imageio.decode(path, 2 * encoder.image_size)  # as the indexer decodes
+            decoded = imageio.decode(path, encoder.image_size)  # as the indexer decodes
         except imageio.UnreadableImage as error:
             raise QueryError(f"cannot read {path}: {error}") from error
         return encoder.encode_arrays([encoder.preprocess(decoded.image)])[0]
