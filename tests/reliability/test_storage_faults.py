@@ -78,22 +78,22 @@ def test_a_full_disk_while_writing_the_catalog_keeps_what_was_committed(tmp_path
     library = make_library(encoder=counting_encoder)
     library.add_folder(folder)
     list(library.index())
-    _photos(folder, 60, start=4)  # 60 vectors of 128 bytes and their rows need new pages
+    _photos(folder, 28, start=4)  # 28 rows with their vectors need new pages
     conn = _limit_catalog_growth(library)
     with pytest.raises(LibraryError, match=r"cannot write the catalog .*full"):
         list(library.index())
     assert not conn.in_transaction  # the failed transaction was rolled back: the connection stays usable
     committed = library.photo_count()
-    assert 4 <= committed < 64
+    assert 4 <= committed < 32
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert len(library.search("x", k=100)) == committed  # still answers
 
     conn.execute("PRAGMA max_page_count = 1000000")  # space freed
     counting_encoder.images_embedded = 0
     list(library.index())
-    assert library.photo_count() == 64 and counting_encoder.images_embedded == 64 - committed
+    assert library.photo_count() == 32 and counting_encoder.images_embedded == 32 - committed
     paths = photos_in_catalog(tmp_path / "data")
-    assert len(paths) == len(set(paths)) == 64
+    assert len(paths) == len(set(paths)) == 32
 
 
 def test_the_cli_reports_a_full_disk_in_one_line(tmp_path, make_library, cli_env, cli_command):
