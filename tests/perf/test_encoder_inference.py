@@ -97,3 +97,12 @@ def test_text_and_image_calls_from_many_threads_give_the_sequential_answers(tiny
         for run in text_runs:
             text, vector = run.result()
             np.testing.assert_allclose(vector, want_texts[text], atol=1e-5)
+
+
+def test_more_images_than_one_forward_pass_takes_come_back_in_order(tiny_model_dir):
+    encoder = load_model(tiny_model_dir, device="cpu")
+    images = pictures(7)
+    one_by_one = np.concatenate([encoder.encode_images([im]) for im in images])
+    encoder.image_batch = 3  # 7 images: passes of 3, 3 and 1
+    np.testing.assert_allclose(encoder.encode_arrays([encoder.preprocess(im) for im in images]), one_by_one,
+                               atol=1e-5)
