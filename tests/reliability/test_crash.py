@@ -114,6 +114,8 @@ def _trial(number, folder, tiny_encoder, cli_env, tmp_path, rng):
     assert counting.images_embedded == PHOTOS - committed, (moment, committed)
     assert (summary["added"], summary["unchanged"], summary["photos"]) == (PHOTOS - committed, committed, PHOTOS)
     assert _check_consistent(data_dir, folder, counting) == PHOTOS
+    leftovers = [p.name for p in data_dir.iterdir() if p.name.startswith(".vectors.")]
+    assert leftovers == [], "temp files of a killed save were left behind"
     return moment, "finished before the kill" if finished else "killed", committed
 
 
