@@ -68,19 +68,24 @@ def _kill_at_random(command, env, data_dir, rng):
 
 
 def _check_consistent(data_dir, folder, encoder) -> int:
-    """Catalog and index agree, no photo twice, nothing outside the folder; returns the committed count."""
+    """Catalog and index agree, no photo twice, nothing outside the folder; returns the committed count.
+
+    The library is opened first, as a restart would: a kill before the catalog's first transaction committed
+    leaves an empty file, which opening completes.
+    """
     from photosearch.core.library import Library
 
-    conn = sqlite3.connect(data_dir / CATALOG_FILE)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    finally:
-        conn.close()
-    paths = photos_in_catalog(data_dir)
-    assert len(paths) == len(set(paths)), "a photo is in the catalog twice"
-    assert all(os.path.dirname(p) == str(folder) for p in paths)
     library = Library(data_dir, encoder=encoder, cache_dir=data_dir / "cache")
     try:
+        assert library.notices == []  # nothing had to be replaced
+        conn = sqlite3.connect(data_dir / CATALOG_FILE)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+        paths = photos_in_catalog(data_dir)
+        assert len(paths) == len(set(paths)), "a photo is in the catalog twice"
+        assert all(os.path.dirname(p) == str(folder) for p in paths)
         index = library.store.current(encoder.dim)
         assert len(index) == library.photo_count() == len(paths)
         found = [r.path for r in library.search("a photo", k=100)]
@@ -104,8 +109,10 @@ def _trial(number, folder, tiny_encoder, cli_env, tmp_path, rng):
         return moment, "killed before the catalog existed", 0
     counting = CountingEncoder(tiny_encoder)
     committed = _check_consistent(data_dir, folder, counting)
-    library = Library(data_dir, encoder=counting, cache_dir=data_dir / "cache")  # the restart
+    # The restart: the same command again (the folder may not have been added when the first run died).
+    library = Library(data_dir, encoder=counting, cache_dir=data_dir / "cache")
     try:
+        library.add_folder(folder)
         list(library.index())
         summary = library.last_index_summary
     finally:
