@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from photosearch.core import atomicfile, imageio, scanner
-from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, is_corruption
+from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, is_corruption, key_path
 from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
 from photosearch.core.paths import default_cache_dir, default_data_dir, is_within, normalise, normalise_file
 from photosearch.core.search import Searcher, SearchResult
@@ -196,7 +196,11 @@ class Library:
         try:
             with contextlib.suppress(sqlite3.DatabaseError, CatalogCorrupt):  # another process replaced it already
                 catalog = Catalog(path)
-                catalog.check_integrity()
+                try:
+                    catalog.check_integrity()
+                except BaseException:
+                    catalog.close()
+                    raise
                 return catalog
             folders = sorted(set(_salvage_folders(path)) | set(self._saved_folders()))
             aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -484,8 +488,6 @@ def _salvage_folders(path: Path) -> list[str]:
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
-            from photosearch.core.catalog import key_path
-
             return [key_path(row[0]) for row in conn.execute("SELECT path FROM folders")]
         finally:
             conn.close()
