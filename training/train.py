@@ -64,6 +64,7 @@ class TrainConfig:
     beta: float = 0.999  # J_WE: k = 1 - beta^step
     jwe_weight: float = 1.0  # the weight of J_WE when loss = "both"; J_WE sums over the batch, InfoNCE averages
     clmr_weight: float = 1.0
+    embedding_init_std: float = 0.05
     init_scale: float = 14.0  # initial logit scale (inverse temperature) of InfoNCE
     max_scale: float = 100.0
     # probability of each caption language when a photo has captions in it (re-normalised per photo)
@@ -396,6 +397,16 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
     model = JointModel(mcfg)
     with torch.no_grad():
         model.logit_scale.fill_(math.log(tcfg.init_scale))
+        # Hashed character and n-gram tables start small: with torch's N(0, 1) default, Adam's steps of
+        # about lr move them by a fraction of a percent, and the text side learns many times slower.
+        for table in (model.text.words.chars, model.text.words.chars_alt, model.text.words.ngrams):
+            if table is not None:
+                table.weight.normal_(0.0, tcfg.embedding_init_std)
+                if table.padding_idx is not None:
+                    table.weight[table.padding_idx].zero_()
+        flat = images.features.reshape(-1, images.features.shape[-1])
+        model.image.projection.feature_mean.copy_(flat.mean(dim=0))
+        model.image.projection.feature_std.copy_(flat.std(dim=0).clamp(min=1e-3))
     model.to(device).train()
     trainable = Trainable(model)
     n_text = sum(p.numel() for p in model.text.parameters())
@@ -403,7 +414,8 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
     net: nn.Module = trainable
     if world > 1:
         ids = [device.index] if device.type == "cuda" else None
-        net = nn.parallel.DistributedDataParallel(trainable, device_ids=ids)
+        # J_WE alone leaves the temperature without a gradient, which DDP must be told about.
+        net = nn.parallel.DistributedDataParallel(trainable, device_ids=ids, find_unused_parameters=tcfg.loss == "jwe")
     decay = [p for n, p in trainable.named_parameters() if p.ndim >= 2 and "chars" not in n and "ngrams" not in n]
     rest = [p for n, p in trainable.named_parameters() if not (p.ndim >= 2 and "chars" not in n and "ngrams" not in n)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": tcfg.weight_decay},

@@ -126,10 +126,15 @@ class ImageProjection(nn.Module):
 
     def __init__(self, in_dim: int, joint_dim: int, hidden: int) -> None:
         super().__init__()
+        # Pooled backbone features are all positive and share one large common direction; training sets
+        # these to the features' mean and spread so the projection sees centred, unit-scale inputs.
+        self.register_buffer("feature_mean", torch.zeros(in_dim))
+        self.register_buffer("feature_std", torch.ones(in_dim))
         self.linear = nn.Linear(in_dim, joint_dim)
         self.mlp = nn.Sequential(nn.Linear(in_dim, hidden), nn.GELU(), nn.Linear(hidden, joint_dim)) if hidden else None
 
     def forward(self, pooled: torch.Tensor) -> torch.Tensor:
+        pooled = (pooled - self.feature_mean) / self.feature_std
         out = self.linear(pooled)
         if self.mlp is not None:
             out = out + self.mlp(pooled)

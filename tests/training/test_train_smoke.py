@@ -45,3 +45,18 @@ def test_resume_continues_from_checkpoint(tmp_path, tiny_data):
     summary = train(config, tiny_data, run, tmp_path / "cache", max_steps=15, device_name="cpu", quiet=True)
     steps = [h["step"] for h in summary["history"] if "img" in h]
     assert steps == [5, 10, 15]
+
+
+def test_distributed_code_path_with_one_gloo_process(tmp_path, tiny_data, monkeypatch):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    for key, value in {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": "0", "LOCAL_RANK": "0",
+                       "WORLD_SIZE": "1"}.items():
+        monkeypatch.setenv(key, value)
+    config = tmp_path / "tiny.toml"
+    config.write_text(tiny_toml(steps=5, loss="both"), encoding="utf-8")
+    summary = train(config, tiny_data, tmp_path / "run", tmp_path / "cache", device_name="cpu", quiet=True)
+    assert summary["world_size"] == 1 and summary["steps"] == 5
