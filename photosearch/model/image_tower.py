@@ -98,7 +98,7 @@ class EfficientNetLite(nn.Module):
             in_ch = 32 if i == 0 else _round_filters(in_f, width)
             out_ch = _round_filters(out_f, width)
             # Lite keeps the first and the last stage at their base depth.
-            n = repeats if i in (0, last) else int(math.ceil(depth * repeats))
+            n = repeats if i in (0, last) else math.ceil(depth * repeats)
             for j in range(n):
                 blocks.append(MBConvBlock(kernel, stride if j == 0 else 1, expand, in_ch if j == 0 else out_ch, out_ch))
         self._blocks = nn.ModuleList(blocks)

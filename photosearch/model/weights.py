@@ -7,7 +7,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import torch
 from safetensors.torch import load_file, save_file
 
 from photosearch.model.config import ModelConfig
