@@ -29,6 +29,9 @@ BATCH_SIZE = 32
 LOOKAHEAD_BATCHES = 3
 DECODE_THREADS = max(2, min(4, os.cpu_count() or 2))
 SAVE_EVERY_BATCHES = 20
+# ...and never sooner than this many times the last save took since that save: a saved index of 1M photos is
+# 1.2 GB to write and checksum (seconds), and saving every 20 batches would cost several % of the indexing time.
+SAVE_COST_FACTOR = 50
 SCAN_PROGRESS_EVERY = 500
 
 
@@ -171,6 +174,7 @@ class Indexer:
         started = time.monotonic()
         done = 0
         batches = 0
+        saved_at, save_cost = started, 0.0
         pending: collections.deque[Future[_Prepared]] = collections.deque()
         work = iter(todo)
         pool = ThreadPoolExecutor(DECODE_THREADS, thread_name_prefix="photosearch-decode")
@@ -191,8 +195,11 @@ class Indexer:
                 self._commit(batch, encoder, scope, counts)
                 done += len(batch)
                 batches += 1
-                if batches % SAVE_EVERY_BATCHES == 0:
+                if batches % SAVE_EVERY_BATCHES == 0 and time.monotonic() - saved_at >= SAVE_COST_FACTOR * save_cost:
+                    saving = time.monotonic()
                     self.store.save()  # a crash then costs at most a catch-up, never a rebuild
+                    saved_at = time.monotonic()
+                    save_cost = saved_at - saving
                 elapsed = time.monotonic() - started
                 rate = done / elapsed if elapsed > 0 else None
                 eta = (total - done) / rate if rate else None
