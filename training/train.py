@@ -65,6 +65,7 @@ class TrainConfig:
     jwe_weight: float = 1.0  # the weight of J_WE when loss = "both"; J_WE sums over the batch, InfoNCE averages
     clmr_weight: float = 1.0
     embedding_init_std: float = 0.05
+    image_dropout: float = 0.0  # dropout on the standardised pooled image features (training only)
     init_scale: float = 14.0  # initial logit scale (inverse temperature) of InfoNCE
     max_scale: float = 100.0
     # probability of each caption language when a photo has captions in it (re-normalised per photo)
@@ -250,16 +251,20 @@ class Sampler:
 class Trainable(nn.Module):
     """The parts that train: the text encoder, the image projection and the temperature (not the backbone)."""
 
-    def __init__(self, model: JointModel) -> None:
+    def __init__(self, model: JointModel, image_dropout: float = 0.0) -> None:
         super().__init__()
         self.text = model.text
         self.projection = model.image.projection
         self.logit_scale = model.logit_scale
+        self.image_dropout = image_dropout
 
     def forward(self, tokens: dict[str, torch.Tensor], pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         text = nn.functional.normalize(self.text(tokens).float(), dim=-1)
-        image = nn.functional.normalize(self.projection(pooled).float(), dim=-1)
-        return text, image
+        proj = self.projection
+        # Dropout on the standardised backbone features: 6k fixed photo vectors are easy to memorise.
+        x = nn.functional.dropout((pooled - proj.feature_mean) / proj.feature_std, self.image_dropout, self.training)
+        out = proj.linear(x) + (proj.mlp(x) if proj.mlp is not None else 0.0)
+        return text, nn.functional.normalize(out.float(), dim=-1)
 
 
 def trained_state(model: JointModel) -> dict[str, torch.Tensor]:
@@ -408,7 +413,7 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
         model.image.projection.feature_mean.copy_(flat.mean(dim=0))
         model.image.projection.feature_std.copy_(flat.std(dim=0).clamp(min=1e-3))
     model.to(device).train()
-    trainable = Trainable(model)
+    trainable = Trainable(model, tcfg.image_dropout)
     n_text = sum(p.numel() for p in model.text.parameters())
     say(f"text encoder {n_text / 1e6:.2f}M parameters; device {device}, world size {world}")
     net: nn.Module = trainable
