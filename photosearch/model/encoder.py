@@ -25,7 +25,7 @@ SINGLE_THREAD_TEXTS = 8
 # Images per forward pass. On a CPU a few at a time are as fast as many (the activations of a small batch
 # stay in the caches) and keep the peak memory low: a batch of 32 at 260 px needs about 550 MB of activations.
 # A GPU wants wide batches.
-CPU_IMAGE_BATCH = 8
+CPU_IMAGE_BATCH = 4
 GPU_IMAGE_BATCH = 64
 
 
