@@ -28,7 +28,7 @@ def as_image_path(text: str) -> str | None:
     candidate = text.strip().strip("\"'")
     if candidate.startswith("file://"):
         candidate = urllib.parse.unquote(urllib.parse.urlparse(candidate).path)
-    if not candidate:
+    if not candidate or "\x00" in candidate:  # no file name holds a NUL; expanduser would raise on it
         return None
     candidate = os.path.expanduser(candidate)
     # A bare word like "dog" must stay a word even if a file called "dog" happens to be in the current folder.
