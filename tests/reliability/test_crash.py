@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from photosearch.core.catalog import CATALOG_FILE
-from tests.conftest import draw_photo
-from tests.reliability.conftest import CountingEncoder, photos_in_catalog
+from tests.conftest import CountingEncoder, draw_photo
+from tests.reliability.conftest import photos_in_catalog
 
 PHOTOS = 40
 TRIALS = 10
