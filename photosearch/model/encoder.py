@@ -5,16 +5,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
 
+from photosearch.model.adapt import AdaptHead, AdaptUnavailable, load_adapt, region_vectors
 from photosearch.model.config import ModelConfig
 from photosearch.model.inference import fold_batchnorm
 from photosearch.model.network import JointModel
-from photosearch.model.preprocess import image_to_array
+from photosearch.model.preprocess import image_to_array, whole_image_to_array
 from photosearch.model.text_encoder import batch_to_tensors
 from photosearch.model.tokenizer import Tokenizer
 from photosearch.model.weights import bundled_weights_dir, load_joint_model
@@ -27,6 +29,17 @@ SINGLE_THREAD_TEXTS = 8
 # A GPU wants wide batches.
 CPU_IMAGE_BATCH = 4
 GPU_IMAGE_BATCH = 64
+# A heat-map is computed on the whole photo, not the centre crop; a panorama is capped at this many times the
+# model's input size on its longer side (a 9 x 27 map for Lite2), which bounds the time and memory it takes.
+WHOLE_IMAGE_MAX_RATIO = 3
+
+
+@dataclass(frozen=True)
+class Focus:
+    """ADAPT's view of one photo for one query."""
+
+    score: float  # cosine of the query with the query-specific image vector
+    attention: np.ndarray  # (h, w) float32 weights over the backbone's regions, summing to 1
 
 
 def _one_torch_thread() -> None:
@@ -80,6 +93,8 @@ class Encoder:
         if device.type == "cpu":
             self._text_thread = _single_torch_thread()
         self.image_batch = CPU_IMAGE_BATCH if device.type == "cpu" else GPU_IMAGE_BATCH
+        self._adapt: AdaptHead | AdaptUnavailable | None = None
+        self._adapt_lock = threading.Lock()
 
     @property
     def dim(self) -> int:
@@ -134,6 +149,53 @@ class Encoder:
         for lo in range(0, len(images), batch_size):
             chunk = images[lo:lo + batch_size]
             out[lo:lo + len(chunk)] = self.encode_arrays([self.preprocess(im) for im in chunk])
+        return out
+
+
+    # ADAPT: query-aware re-ranking and focal points (see adapt.py)
+
+    def adapt_head(self) -> AdaptHead:
+        """The ADAPT head stored beside these weights, loaded once; raises AdaptUnavailable when there is none."""
+        with self._adapt_lock:
+            if self._adapt is None:
+                if self.source is None:
+                    self._adapt = AdaptUnavailable("this model was not loaded from a folder, so it has no ADAPT head")
+                else:
+                    try:
+                        self._adapt = load_adapt(self.source)
+                    except AdaptUnavailable as error:
+                        self._adapt = error
+            if isinstance(self._adapt, AdaptUnavailable):
+                raise AdaptUnavailable(str(self._adapt))
+            return self._adapt
+
+    @property
+    def has_adapt(self) -> bool:
+        try:
+            self.adapt_head()
+        except AdaptUnavailable:
+            return False
+        return True
+
+    def preprocess_whole(self, image: Image.Image) -> np.ndarray:
+        """The whole photo (no crop) as the image tower's input, for a heat-map that covers all of it."""
+        return whole_image_to_array(image, self.image_size, WHOLE_IMAGE_MAX_RATIO * self.image_size)
+
+    def focus(self, query: np.ndarray, arrays: Sequence[np.ndarray]) -> list[Focus]:
+        """ADAPT score and attention map of each preprocessed image (any sizes) for one query vector."""
+        head = self.adapt_head()
+        q = torch.from_numpy(np.asarray(query, dtype=np.float32)).reshape(1, -1)
+        out = []
+        for array in arrays:
+            pixels = torch.from_numpy(np.ascontiguousarray(array))[None]
+            pixels = pixels.to(self.device, self.dtype).contiguous(memory_format=torch.channels_last)
+            with self._image_lock, torch.inference_mode():
+                fmap = self.model.image.backbone(pixels)
+                regions = region_vectors(self.model.image.projection, fmap).float().cpu()
+            with torch.inference_mode():
+                result = head(q, regions)
+            h, w = fmap.shape[-2:]
+            out.append(Focus(float(result.scores[0, 0]), result.attention[0, 0].reshape(h, w).numpy()))
         return out
 
 

@@ -46,6 +46,19 @@ def image_to_array(image: Image.Image, size: int) -> np.ndarray:
     return ((pixels - PIXEL_MEAN) / PIXEL_STD).transpose(2, 0, 1).copy()
 
 
+def whole_image_to_array(image: Image.Image, size: int, max_side: int) -> np.ndarray:
+    """A (3, H, W) float32 array of the whole photo, shorter side `size` (longer side at most `max_side`).
+
+    For heat-maps: the backbone takes any size, and the map then covers the photo the user sees, not the crop.
+    """
+    image = to_rgb(image)
+    width, height = image.size
+    scale = min(size / min(width, height), max_side / max(width, height))
+    image = image.resize((max(32, round(width * scale)), max(32, round(height * scale))), Image.Resampling.BICUBIC)
+    pixels = np.asarray(image, dtype=np.float32)
+    return ((pixels - PIXEL_MEAN) / PIXEL_STD).transpose(2, 0, 1).copy()
+
+
 def images_to_tensor(images: Sequence[Image.Image], size: int) -> torch.Tensor:
     """Stack preprocessed images into one (N, 3, size, size) tensor."""
     if not images:
