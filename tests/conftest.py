@@ -177,3 +177,31 @@ class CountingEncoder:
 @pytest.fixture()
 def counting_encoder(tiny_encoder) -> CountingEncoder:
     return CountingEncoder(tiny_encoder)
+
+
+@pytest.fixture(scope="session")
+def tiny_adapt_dir(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the tiny model with an ADAPT head beside it (random, seeded: shapes and plumbing, not quality)."""
+    import shutil
+
+    import torch
+
+    from photosearch.model.adapt import AdaptConfig, AdaptHead, file_sha256, save_adapt
+
+    directory = tmp_path_factory.mktemp("tiny-adapt") / "model"
+    shutil.copytree(tiny_model_dir, directory)
+    torch.manual_seed(1)
+    head = AdaptHead(AdaptConfig(joint_dim=TINY_CONFIG["joint_dim"],
+                                 model_sha256=file_sha256(directory / "model.safetensors")))
+    with torch.no_grad():
+        for parameter in head.parameters():
+            parameter.add_(0.3 * torch.randn_like(parameter))
+    save_adapt(head, directory, half=False)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_adapt_encoder(tiny_adapt_dir: Path):
+    from photosearch.model import load_model
+
+    return load_model(tiny_adapt_dir, device="cpu")

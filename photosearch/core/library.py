@@ -410,8 +410,17 @@ class Library:
 
     # searching
 
-    def search(self, query: str, k: int = 20) -> list[SearchResult]:
-        return self.searcher.search(query, k)
+    def search(self, query: str, k: int = 20, rerank: int = 0) -> list[SearchResult]:
+        """The k best photos for `query`; `rerank` > 0 re-orders the best `rerank` with ADAPT (slower: each of
+        them is read and run through the image backbone again). LibraryError when there are no ADAPT weights."""
+        if not rerank:
+            return self.searcher.search(query, k)
+        from photosearch.model.adapt import AdaptUnavailable
+
+        try:
+            return self.searcher.search(query, k, rerank)
+        except AdaptUnavailable as error:
+            raise LibraryError(f"cannot re-rank: {error}") from error
 
     def search_image(self, path: str | os.PathLike[str], k: int = 20) -> list[SearchResult]:
         return self.searcher.search_image(os.fspath(path), k)
@@ -439,6 +448,32 @@ class Library:
         except Exception:
             return None
         return PhotoInfo(name, st.st_size, st.st_mtime, imageio.read_capture_date(name), width, height)
+
+    def explain_available(self) -> bool:
+        """Whether the model has ADAPT weights, so `explain` and re-ranking work (loads the model)."""
+        return bool(self.ensure_model().has_adapt)
+
+    def explain(self, path: str | os.PathLike[str], query: str) -> Any:
+        """"Why this photo?": a numpy (h, w) float32 heat-map in [0, 1] over the whole photo, highest where the
+        query's focal points are (ADAPT's attention over the backbone's regions, recomputed now, ~0.1 s).
+
+        Raises LibraryError when the model has no ADAPT weights, the query has a photo in it (ADAPT reads text
+        queries), or the photo cannot be read; QueryError for an empty query.
+        """
+        from photosearch.core import focus
+        from photosearch.core.query import parse_query
+        from photosearch.model.adapt import AdaptUnavailable
+
+        terms = parse_query(query)
+        if any(t.is_path for t in terms):
+            raise LibraryError("focal points are shown for text queries only")
+        encoder = self.ensure_model()
+        try:
+            return focus.heatmap(encoder, os.fspath(path), self.searcher.query_vector(terms, encoder))
+        except AdaptUnavailable as error:
+            raise LibraryError(f"cannot show focal points: {error}") from error
+        except imageio.UnreadableImage as error:
+            raise LibraryError(f"cannot read {os.fspath(path)}: {error}") from error
 
     def thumbnail(self, path: str | os.PathLike[str], size: int = 256) -> Path | None:
         return self.thumbnails.thumbnail(path, size)

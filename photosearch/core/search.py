@@ -46,8 +46,8 @@ class Searcher:
         self._lock = threading.Lock()
         self._rng = np.random.default_rng(0)
 
-    def search(self, query: str, k: int = 20) -> list[SearchResult]:
-        return self.search_terms(parse_query(query), k)
+    def search(self, query: str, k: int = 20, rerank: int = 0) -> list[SearchResult]:
+        return self.search_terms(parse_query(query), k, rerank)
 
     def search_image(self, path: str, k: int = 20) -> list[SearchResult]:
         resolved = as_image_path(str(path))
@@ -55,8 +55,8 @@ class Searcher:
             raise QueryError(f"not an image file: {path}")
         return self.search_terms([Term(resolved, 1.0, is_path=True)], k)
 
-    def search_terms(self, terms: list[Term], k: int) -> list[SearchResult]:
-        encoder = self.ensure_model()
+    def query_vector(self, terms: list[Term], encoder: Encoder) -> np.ndarray:
+        """The terms combined into one unit vector (weighted sum of each term's unit vector)."""
         texts = [t.text for t in terms if not t.is_path]
         text_vectors = iter(encoder.encode_texts(texts)) if texts else iter(())
         combined = np.zeros(encoder.dim, dtype=np.float32)
@@ -68,12 +68,26 @@ class Searcher:
         norm = float(np.linalg.norm(combined))
         if norm < 1e-6:
             raise QueryError("the terms of the query cancel each other out")
-        combined /= norm
+        return combined / norm
+
+    def search_terms(self, terms: list[Term], k: int, rerank: int = 0) -> list[SearchResult]:
+        """The k best photos; with `rerank` > 0 the best `rerank` of them are re-ordered by ADAPT (text queries
+        only: ADAPT was trained on text vectors). Raises AdaptUnavailable when the model has no ADAPT head."""
+        encoder = self.ensure_model()
+        combined = self.query_vector(terms, encoder)
+        rerank = max(0, int(rerank)) if not any(t.is_path for t in terms) else 0
         index = self.store.current(encoder.dim)
-        hits = index.search(combined, max(0, int(k)), self._offline_ids())
+        hits = index.search(combined, max(0, int(k), rerank if k > 0 else 0), self._offline_ids())
         paths = self.catalog.paths_of(label for label, _ in hits)
+        found = [(paths[label], score) for label, score in hits if label in paths]
+        if rerank and found:
+            from photosearch.core.focus import rerank as adapt_rerank
+
+            top = found[:rerank]
+            mixed = adapt_rerank(encoder, combined, [p for p, _ in top], [s for _, s in top])
+            found = sorted(zip([p for p, _ in top], mixed, strict=True), key=lambda ps: -ps[1]) + found[rerank:]
         floor = self._floor(combined, index)
-        return [SearchResult(paths[label], score, score < floor) for label, score in hits if label in paths]
+        return [SearchResult(path, score, score < floor) for path, score in found[:max(0, int(k))]]
 
     def _offline_ids(self) -> frozenset[int]:
         """Photos of library folders that are not there now (an unplugged drive): kept, but not offered as results

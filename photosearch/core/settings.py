@@ -1,4 +1,4 @@
-"""The user's preferences (device, thumbnail size, result count), stored as JSON in the config dir."""
+"""The user's preferences (device, thumbnail size, result count, ADAPT re-ranking), stored as JSON in the config dir."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ class Settings:
     device: str = "auto"
     thumbnail_size: int = 160
     results_count: int = 100
+    # How many of the best results ADAPT re-orders (0: off). Off by default: on a CPU each re-ranked photo costs
+    # a backbone pass (~0.1 s) and the dev figures do not pay for that (training/RESULTS.md, "ADAPT").
+    rerank_top: int = 0
 
 
 def _settings_path(config_dir: str | Path | None) -> Path:
@@ -35,7 +38,7 @@ def _coerce(raw: object) -> Settings:
         return settings
     if raw.get("device") in DEVICES:
         settings.device = raw["device"]
-    for name, lo, hi in (("thumbnail_size", 32, 1024), ("results_count", 1, 10_000)):
+    for name, lo, hi in (("thumbnail_size", 32, 1024), ("results_count", 1, 10_000), ("rerank_top", 0, 200)):
         value = raw.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi:
             setattr(settings, name, value)
