@@ -103,10 +103,12 @@ class _WatcherBridge(QObject):
             pass
 
 
-def _timed_search(library: Any, request: SearchRequest, k: int, generation: int) -> SearchOutcome:
+def _timed_search(library: Any, request: SearchRequest, k: int, generation: int, rerank: int = 0) -> SearchOutcome:
     start = time.perf_counter()
     if request.image:
         results = library.search_image(request.image, k)
+    elif rerank:
+        results = library.search(request.text.strip(), k, rerank=rerank)
     else:
         results = library.search(request.text.strip(), k)
     return SearchOutcome(generation, request, list(results), time.perf_counter() - start)
@@ -408,6 +410,9 @@ class MainWindow(QMainWindow):
             self._device = ""
         self.search_field.setPlaceholderText(READY_PLACEHOLDER)
         self._update_status()
+        explain_available = getattr(self.library, "explain_available", None)
+        if explain_available is not None:  # whether "Why this photo?" can work (reads the ADAPT head, off-thread)
+            self._run(CallWorker(explain_available), self.preview.set_explain_available, lambda _m: None)
         self.model_ready.emit()
         if self._has_folders() or self._index_wanted:
             self.start_indexing()
@@ -456,6 +461,7 @@ class MainWindow(QMainWindow):
         self.search_field.clear()
         self.search_field.blockSignals(False)
         self.results_model.clear()
+        self.preview.set_query(None)
         self._refresh_page()
         self.focus_search()
 
@@ -495,6 +501,7 @@ class MainWindow(QMainWindow):
             self._shown_generation = self._generation
             self._queued_search = None
             self.results_model.clear()
+            self.preview.set_query(None)
             self._refresh_page()
             return
         if self.library is None or not self.model_is_ready:
@@ -511,7 +518,8 @@ class MainWindow(QMainWindow):
     def _launch_search(self, generation: int, request: SearchRequest) -> None:
         self._search_running = True
         k = int(self.settings.results_count)
-        worker = CallWorker(partial(_timed_search, self.library, request, k, generation))
+        rerank = int(getattr(self.settings, "rerank_top", 0))
+        worker = CallWorker(partial(_timed_search, self.library, request, k, generation, rerank))
         self._run(worker, self._on_search_done, partial(self._on_search_failed, generation, request))
 
     def _next_search(self) -> None:
@@ -540,6 +548,7 @@ class MainWindow(QMainWindow):
         self.search_finished.emit(SearchOutcome(generation, request))
 
     def _show_outcome(self, outcome: SearchOutcome) -> None:
+        self.preview.set_query(None if outcome.request.image else outcome.request.text)
         previous = self.results_view.current_path()
         self.results_model.set_results(outcome.results)
         self.pages.setCurrentIndex(0)
@@ -889,7 +898,8 @@ class MainWindow(QMainWindow):
             self.results_view.update_grid()
             self.results_view.reset()
             self.results_view.doItemsLayout()
-        if settings.results_count != old.results_count and not self._request.empty:
+        if (settings.results_count != old.results_count
+                or getattr(settings, "rerank_top", 0) != getattr(old, "rerank_top", 0)) and not self._request.empty:
             self._request_search(self._request)
         if settings.device != old.device:
             self.statusBar().showMessage("The new device is used the next time PhotoSearch starts", 8000)

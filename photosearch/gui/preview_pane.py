@@ -1,4 +1,4 @@
-"""The preview pane: the selected photo larger, with its name, date, size, dimensions and path."""
+"""The preview pane: the selected photo larger, with its name, date, size, dimensions, path and "Why this photo?"."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QImage, QImageReader, QPixmap, QResizeEvent
+from PySide6.QtGui import QImage, QImageReader, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -53,6 +53,22 @@ def load_preview(library: Any, path: str) -> PreviewData:
     return PreviewData(path, image, info)
 
 
+def overlay_heatmap(image: QImage, heat: Any) -> QImage:
+    """The photo with the focal-point heat-map (a small numpy grid) stretched over it, semi-transparent."""
+    from photosearch.core.focus import colourise
+
+    rgba = colourise(heat)
+    height, width = rgba.shape[:2]
+    grid = QImage(rgba.tobytes(), width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+    # The map is coarse (9 x 9 for a square photo); smooth scaling turns its cells into soft blobs.
+    layer = grid.scaled(image.size(), Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    out = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(out)
+    painter.drawImage(0, 0, layer)
+    painter.end()
+    return out
+
+
 class PreviewPane(QFrame):
     """Shows one photo; loads it off the GUI thread and ignores loads that a newer selection overtook."""
 
@@ -69,6 +85,10 @@ class PreviewPane(QFrame):
         self._path: str | None = None
         self._image = QImage()
         self._workers: set[CallWorker] = set()
+        self._query: str | None = None  # the text query whose results are shown
+        self._explain_available = False
+        self._overlay = QImage()  # the photo with its heat-map, for (path, query) in _overlay_for
+        self._overlay_for: tuple[str, str] | None = None
 
         self._picture = QLabel()
         self._picture.setObjectName("previewImage")
@@ -108,9 +128,19 @@ class PreviewPane(QFrame):
         self._reveal.setToolTip("Open the folder that holds this photo")
         self._reveal.setAccessibleName("Show in folder")
         self._reveal.clicked.connect(lambda: self._path and self.reveal_requested.emit(self._path))
+        self._why = QPushButton("Why this photo?")
+        self._why.setObjectName("previewWhyButton")
+        self._why.setCheckable(True)
+        self._why.setAccessibleName("Why this photo")
+        self._why.toggled.connect(self._on_why_toggled)
+        self._why_note = QLabel()
+        self._why_note.setObjectName("previewWhyNote")
+        self._why_note.setWordWrap(True)
+        self._why_note.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self._open)
         buttons.addWidget(self._reveal)
+        buttons.addWidget(self._why)
         buttons.addStretch(1)
 
         self._hint = QLabel("Select a photo to see it here.")
@@ -125,6 +155,7 @@ class PreviewPane(QFrame):
         layout.addWidget(self._name)
         layout.addLayout(details)
         layout.addLayout(buttons)
+        layout.addWidget(self._why_note)
         # The hint takes the space while nothing is selected; otherwise the stretch keeps the details under the photo.
         layout.addWidget(self._hint, 10)
         layout.addStretch(1)
@@ -136,18 +167,36 @@ class PreviewPane(QFrame):
     def current_path(self) -> str | None:
         return self._path
 
+    def set_query(self, query: str | None) -> None:
+        """The text query the shown results answer (None: no text query), which "Why this photo?" explains."""
+        query = query.strip() if query and query.strip() else None
+        if query == self._query:
+            return
+        self._query = query
+        self._update_why()
+
+    def set_explain_available(self, available: bool) -> None:
+        """Whether the model has ADAPT weights (focal points can be shown)."""
+        self._explain_available = bool(available)
+        self._update_why()
+
+    def showing_focal_points(self) -> bool:
+        """True while the heat-map of the current photo and query is drawn over it."""
+        return self._why.isChecked() and self._overlay_for == self._wanted_overlay() and not self._overlay.isNull()
+
     def show_photo(self, path: str | None) -> None:
         """Show `path` (None: nothing selected). The picture arrives from a worker a moment later."""
         self._path = path
         self._image = QImage()
         has_photo = path is not None
-        for widget in (self._picture, self._name, self._open, self._reveal):
+        for widget in (self._picture, self._name, self._open, self._reveal, self._why):
             widget.setVisible(has_photo)
         for label in (self._date, self._size, self._dimensions, self._folder):
             label.setText("")
         self._set_details_visible(has_photo)
         self._hint.setVisible(not has_photo)
         self._picture.clear()
+        self._update_why()
         if path is None:
             return
         self._name.setText(os.path.basename(path))
@@ -188,10 +237,62 @@ class PreviewPane(QFrame):
         self._dimensions.setText(f"{width} × {height}" if width and height else "")
         if data.image.isNull():
             self._picture.setText("This photo cannot be shown.")
+        self._update_why()
         self._fit_picture()
 
     def _on_failed(self, message: str) -> None:
         self._picture.setText(f"This photo cannot be shown: {message}")
+
+    # "Why this photo?": ADAPT's focal points for the current query, computed in a worker on demand
+
+    def _wanted_overlay(self) -> tuple[str, str] | None:
+        return (self._path, self._query) if self._path is not None and self._query is not None else None
+
+    def _update_why(self) -> None:
+        usable = self._explain_available and self._wanted_overlay() is not None and not self._image.isNull()
+        self._why.setEnabled(usable)
+        if not self._explain_available:
+            self._why.setToolTip("Needs ADAPT weights beside the model (training/adapt.py makes them)")
+        elif self._query is None:
+            self._why.setToolTip("Shows where the query's focal points are; search with words first")
+        else:
+            self._why.setToolTip("Show where in this photo the search looked for your words")
+        if not usable:
+            self._why_note.clear()
+        if self._why.isChecked() and usable and self._overlay_for != self._wanted_overlay():
+            self._request_overlay()
+        self._fit_picture()
+
+    def _on_why_toggled(self, checked: bool) -> None:
+        self._why_note.clear()
+        if checked and self._overlay_for != self._wanted_overlay():
+            self._request_overlay()
+        self._fit_picture()
+
+    def _request_overlay(self) -> None:
+        wanted = self._wanted_overlay()
+        if wanted is None or self._library is None:
+            return
+        self._why_note.setText("Finding the focal points…")
+        worker = CallWorker(partial(self._library.explain, *wanted))
+        worker.signals.finished.connect(lambda heat, w=wanted: self._on_heatmap(w, heat))
+        worker.signals.failed.connect(lambda message, w=wanted: self._on_heatmap_failed(w, message))
+        self._workers.add(worker)
+        worker.signals.finished.connect(lambda _r, w=worker: self._workers.discard(w))
+        worker.signals.failed.connect(lambda _m, w=worker: self._workers.discard(w))
+        self._pool.start(worker)
+
+    def _on_heatmap(self, wanted: tuple[str, str], heat: Any) -> None:
+        if wanted != self._wanted_overlay() or self._image.isNull():
+            return  # another photo or query since
+        self._overlay = overlay_heatmap(self._image, heat)
+        self._overlay_for = wanted
+        self._why_note.setText("Warm colours: where the search looked for your words.")
+        self._fit_picture()
+
+    def _on_heatmap_failed(self, wanted: tuple[str, str], message: str) -> None:
+        if wanted == self._wanted_overlay():
+            self._why_note.setText(f"Cannot show the focal points: {message}")
 
     def _fit_picture(self) -> None:
         if self._image.isNull():
@@ -203,7 +304,7 @@ class PreviewPane(QFrame):
         height = max(120, min(height, self.height() - 260))
         self._picture.setFixedHeight(height)
         box = QSize(width, height)
-        pixmap = QPixmap.fromImage(self._image)
+        pixmap = QPixmap.fromImage(self._overlay if self.showing_focal_points() else self._image)
         ratio = self.devicePixelRatioF()
         scaled = pixmap.scaled(
             box * ratio, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation

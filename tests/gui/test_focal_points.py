@@ -1,0 +1,89 @@
+"""The preview's "Why this photo?" heat-map overlay and the re-ranking choice in the Settings dialog."""
+
+from __future__ import annotations
+
+import pytest
+
+from photosearch.gui.results_grid import PATH_ROLE
+from photosearch.gui.settings_dialog import SettingsDialog
+
+TIMEOUT = 30_000
+
+
+@pytest.fixture()
+def adapt_library(tmp_path, tiny_adapt_encoder):
+    from photosearch.core.library import Library
+
+    lib = Library(data_dir=tmp_path / "data", encoder=tiny_adapt_encoder, cache_dir=tmp_path / "cache")
+    yield lib
+    lib.close()
+
+
+def _index_and_select(window, photos, qtbot, query: str = "sun"):
+    with qtbot.waitSignal(window.indexing_finished, timeout=TIMEOUT):
+        assert window.add_folder(str(photos[0].parent))
+    with qtbot.waitSignal(window.search_finished, timeout=TIMEOUT):
+        window.search_text(query)
+    window.results_view.setCurrentIndex(window.results_model.index(0))
+    qtbot.waitUntil(lambda: not window.preview.image().isNull(), timeout=TIMEOUT)
+    return window.preview
+
+
+def test_why_this_photo_overlays_the_heatmap(make_window, adapt_library, photos, qtbot):
+    window = make_window(adapt_library)
+    preview = _index_and_select(window, photos, qtbot)
+    button = preview._why
+    qtbot.waitUntil(button.isEnabled, timeout=TIMEOUT)
+    plain = preview._picture.pixmap().toImage()
+    button.click()
+    qtbot.waitUntil(preview.showing_focal_points, timeout=TIMEOUT)
+    overlaid = preview._picture.pixmap().toImage()
+    assert overlaid.size() == plain.size() and overlaid != plain
+    button.click()  # off again: the plain photo
+    assert not preview.showing_focal_points()
+    assert preview._picture.pixmap().toImage() == plain
+
+
+def test_the_overlay_follows_a_new_selection(make_window, adapt_library, photos, qtbot):
+    window = make_window(adapt_library)
+    preview = _index_and_select(window, photos, qtbot)
+    qtbot.waitUntil(preview._why.isEnabled, timeout=TIMEOUT)
+    preview._why.click()
+    qtbot.waitUntil(preview.showing_focal_points, timeout=TIMEOUT)
+    window.results_view.setCurrentIndex(window.results_model.index(1))
+    assert not preview.showing_focal_points()  # never the previous photo's map over this one
+    qtbot.waitUntil(preview.showing_focal_points, timeout=TIMEOUT)
+    assert preview._overlay_for[0] == window.results_model.index(1).data(PATH_ROLE) == preview.current_path()
+
+
+def test_why_this_photo_is_disabled_without_adapt_weights(window, photos, qtbot):
+    preview = _index_and_select(window, photos, qtbot)
+    qtbot.wait(200)  # the availability check runs in the pool
+    assert not preview._why.isEnabled()
+    assert "ADAPT" in preview._why.toolTip()
+
+
+def test_why_this_photo_needs_a_text_query(make_window, adapt_library, photos, qtbot):
+    window = make_window(adapt_library)
+    preview = _index_and_select(window, photos, qtbot)
+    qtbot.waitUntil(preview._why.isEnabled, timeout=TIMEOUT)
+    with qtbot.waitSignal(window.search_finished, timeout=TIMEOUT):
+        window.search_by_image(str(photos[0]))
+    window.results_view.setCurrentIndex(window.results_model.index(0))
+    qtbot.waitUntil(lambda: not window.preview.image().isNull(), timeout=TIMEOUT)
+    assert not preview._why.isEnabled()
+
+
+def test_settings_dialog_sets_reranking_and_searches_use_it(make_window, adapt_library, photos, qtbot):
+    window = make_window(adapt_library)
+    _index_and_select(window, photos, qtbot)
+    dialog = SettingsDialog(window.settings, window)
+    assert dialog.rerank.currentData() == 0  # off by default
+    dialog.rerank.setCurrentIndex(dialog.rerank.findData(20))
+    calls = []
+    search = adapt_library.search
+    adapt_library.search = lambda *a, **kw: calls.append(kw.get("rerank", 0)) or search(*a, **kw)
+    with qtbot.waitSignal(window.search_finished, timeout=TIMEOUT):
+        assert window.apply_settings(dialog.settings())
+    assert window.settings.rerank_top == 20
+    assert calls and calls[-1] == 20
