@@ -120,6 +120,8 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--langs", default="en,de,fr,cs", help="caption languages to train on")
+    parser.add_argument("--neighbours", type=int, default=0,
+                        help="hard batches: each sampled photo brings its N nearest photos (global vectors)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--grids", default="3,2", help="coarse stored grids to evaluate the kept head on")
@@ -191,12 +193,25 @@ def main() -> None:
     best = (-1.0, None, 0)
     history = []
     t0 = time.time()
+    neighbours = None
+    if args.neighbours:
+        # Re-ranking sorts out photos the global vectors find alike; batches of such photos train for exactly that.
+        with torch.no_grad():
+            sims = train_globals @ train_globals.T
+            sims.fill_diagonal_(-2)
+            neighbours = sims.topk(args.neighbours, dim=1).indices
+            del sims
     for epoch in range(1, args.epochs + 1):
         head.train()
         perm = torch.randperm(len(train_rows))
         losses = []
         for step in range(steps_per_epoch):
-            idx = perm[step * args.batch:(step + 1) * args.batch]
+            if neighbours is None:
+                idx = perm[step * args.batch:(step + 1) * args.batch]
+            else:
+                per = args.batch // (args.neighbours + 1)
+                anchors = perm[step * per:(step + 1) * per]
+                idx = torch.unique(torch.cat([anchors, neighbours[anchors].flatten()]))[:args.batch]
             caps = torch.tensor([rng.choice(train_caps[int(i)]) for i in idx])
             q = text_vecs[caps]
             out = head(q, train_regions[idx])
