@@ -51,18 +51,27 @@ def test_candidates_per_query_score_as_the_all_pairs_form():
     assert torch.allclose(own.scores, torch.gather(every.scores, 1, picks), atol=1e-5)
 
 
+def test_a_tau_floor_makes_attention_follow_the_query_from_the_start():
+    head = _head(trained=False)
+    head.cfg = AdaptConfig(joint_dim=16, min_tau=8.0)
+    query = torch.nn.functional.normalize(torch.randn(1, 16), dim=-1)
+    regions = torch.randn(1, 5, 16)
+    regions[0, 3] = 4 * query[0]  # one region looks like the query
+    with torch.no_grad():
+        attention = head(query, regions).attention[0, 0]
+    assert int(attention.argmax()) == 3 and float(attention[3]) > 0.9
+
+
 def test_the_filter_is_the_identity_at_init():
     head = _head(trained=False)
     scale, shift = head.filters(torch.nn.functional.normalize(torch.randn(7, 16), dim=-1))
     assert torch.equal(scale, torch.ones(7, 16)) and torch.equal(shift, torch.zeros(7, 16))
 
 
-def test_with_uniform_attention_an_untrained_head_gives_the_global_cosine(tiny_encoder):
+def test_an_untrained_head_attends_uniformly_and_gives_the_global_cosine(tiny_encoder):
     # Regions go through the model's own (linear) projection, so their mean is the pooled photo's vector.
     model = tiny_encoder.model
     head = _head(dim=model.cfg.joint_dim, trained=False)
-    with torch.no_grad():
-        head.log_tau.fill_(-30.0)  # attention logits all ~0: uniform weights
     pixels = torch.from_numpy(np.stack([tiny_encoder.preprocess(Image.new("RGB", (80, 80), c))
                                         for c in ("red", "navy")]))
     with torch.no_grad():
@@ -85,12 +94,14 @@ def test_the_mixed_score_lies_between_the_global_and_the_adapt_score():
 
 def test_save_and_load_round_trip(tmp_path):
     head = _head()
+    head.cfg = AdaptConfig(joint_dim=16, min_tau=2.5)
     save_adapt(head, tmp_path)
     assert (tmp_path / ADAPT_WEIGHTS).stat().st_size < 1_000_000
     loaded = load_adapt(tmp_path)
     queries, regions = torch.randn(2, 16), torch.randn(3, 9, 16)
     assert torch.allclose(head(queries, regions).scores, loaded(queries, regions).scores, atol=2e-3)
     assert loaded.mix == pytest.approx(head.mix, abs=1e-3)
+    assert loaded.cfg.min_tau == 2.5
 
 
 def test_missing_head_is_reported_clearly(tmp_path):
