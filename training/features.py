@@ -28,12 +28,23 @@ def cache_path(cache_dir: Path, variant: str, name: str, image_size: int | None 
     return cache_dir / variant / f"{name}-{image_size}px.npz"
 
 
+def spatial_path(cache_file: Path) -> Path:
+    """Where the centre view's feature maps of a cache file live."""
+    return cache_file.with_name(cache_file.stem + "-spatial.npy")
+
+
 def extract(paths: list[Path], variant: str, views: tuple[str, ...], batch_size: int = 32,
-            device: str = "cpu", log_every: int = 20, image_size: int | None = None) -> dict[str, np.ndarray]:
-    """Pooled 1280-d features of every image in each view, float16."""
+            device: str = "cpu", log_every: int = 20, image_size: int | None = None,
+            spatial_file: Path | None = None) -> dict[str, np.ndarray]:
+    """Pooled 1280-d features of every image in each view, float16.
+
+    With `spatial_file`, the centre view's whole feature map (N, H*W, 1280) is written there too
+    (a memory-mappable .npy), for training ADAPT's region attention from the same single pass.
+    """
     size = image_size or LITE_VARIANTS[variant][2]
     backbone = pretrained_backbone(variant).to(device)
     out = {view: np.zeros((len(paths), 1280), dtype=np.float16) for view in views}
+    spatial = None
     start = time.time()
     for b, lo in enumerate(range(0, len(paths), batch_size)):
         images = [Image.open(p) for p in paths[lo:lo + batch_size]]
@@ -41,26 +52,40 @@ def extract(paths: list[Path], variant: str, views: tuple[str, ...], batch_size:
         for view in views:
             batch = images if view == "center" else [ImageOps.mirror(im) for im in images]
             with torch.inference_mode():
-                feats = backbone(images_to_tensor(batch, size).to(device)).mean(dim=(2, 3))
+                maps = backbone(images_to_tensor(batch, size).to(device))
+                feats = maps.mean(dim=(2, 3))
+            if spatial_file is not None and view == "center":
+                if spatial is None:
+                    spatial_file.parent.mkdir(parents=True, exist_ok=True)
+                    regions = maps.shape[2] * maps.shape[3]
+                    spatial = np.lib.format.open_memmap(spatial_file.with_suffix(".tmp.npy"), mode="w+",
+                                                        dtype=np.float16, shape=(len(paths), regions, 1280))
+                spatial[lo:lo + len(images)] = maps.flatten(2).transpose(1, 2).float().cpu().numpy()
             out[view][lo:lo + len(images)] = feats.float().cpu().numpy().astype(np.float16)
         if b % log_every == 0:
             done = lo + len(images)
             rate = done / max(time.time() - start, 1e-6)
             print(f"  {done}/{len(paths)} images, {rate:.1f}/s", flush=True)
+    if spatial is not None:
+        spatial.flush()
+        del spatial
+        spatial_file.with_suffix(".tmp.npy").replace(spatial_file)
     return out
 
 
 def ensure_cached(image_dir: Path, names: list[str], cache_file: Path, variant: str,
                   views: tuple[str, ...] = VIEWS, device: str = "cpu",
-                  image_size: int | None = None) -> dict[str, np.ndarray]:
+                  image_size: int | None = None, spatial: bool = False) -> dict[str, np.ndarray]:
     """Load the cached features for `names`, extracting (and saving) them first if needed."""
-    if cache_file.exists():
+    spatial_file = spatial_path(cache_file) if spatial else None
+    if cache_file.exists() and (spatial_file is None or spatial_file.exists()):
         data = np.load(cache_file, allow_pickle=False)
         cached_names = list(data["names"])
         if cached_names == names and all(v in data for v in views):
             return {v: data[v] for v in views} | {"names": data["names"]}
     print(f"extracting {variant} features of {len(names)} images from {image_dir} -> {cache_file}", flush=True)
-    feats = extract([image_dir / n for n in names], variant, views, device=device, image_size=image_size)
+    feats = extract([image_dir / n for n in names], variant, views, device=device, image_size=image_size,
+                    spatial_file=spatial_file)
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache_file.with_suffix(".tmp.npz")
     np.savez(tmp, names=np.array(names), **feats)
@@ -79,7 +104,8 @@ def main() -> None:
 
     rows = [json.loads(line) for line in open(args.data / "flickr8k" / "captions.jsonl", encoding="utf-8")]
     ensure_cached(args.data / "flickr8k" / "images", [r["image"] for r in rows],
-                  cache_path(args.cache, args.backbone, "flickr8k"), args.backbone, device=args.device)
+                  cache_path(args.cache, args.backbone, "flickr8k"), args.backbone, device=args.device,
+                  spatial=True)
     with open(args.data / "imagenet-sample" / "names.jsonl", encoding="utf-8") as f:
         names = [json.loads(line)["image"] for line in f]
     ensure_cached(args.data / "imagenet-sample" / "images", names,

@@ -31,6 +31,7 @@ from photosearch.model.network import JointModel
 from photosearch.model.text_encoder import batch_to_tensors
 from photosearch.model.tokenizer import Tokenizer
 from training import losses
+from training.benchmark import add_noise
 from training.datasets import (
     ImageCorpus,
     TextPair,
@@ -66,6 +67,8 @@ class TrainConfig:
     clmr_weight: float = 1.0
     embedding_init_std: float = 0.05
     image_dropout: float = 0.0  # dropout on the standardised pooled image features (training only)
+    # share of captions that get about 10% of their characters deleted or replaced, as a hurried typist would
+    char_noise: float = 0.0
     init_scale: float = 14.0  # initial logit scale (inverse temperature) of InfoNCE
     max_scale: float = 100.0
     # probability of each caption language when a photo has captions in it (re-normalised per photo)
@@ -222,7 +225,10 @@ class Sampler:
             langs = list(by_lang)
             weights = [self.tcfg.lang_weights.get(lang, 0.05) for lang in langs]
             lang = self.rng.choices(langs, weights)[0]
-            texts.append(self.rng.choice(by_lang[lang]))
+            text = self.rng.choice(by_lang[lang])
+            if self.tcfg.char_noise and self.rng.random() < self.tcfg.char_noise:
+                text = add_noise(text, 0.10, self.rng)
+            texts.append(text)
         views = torch.tensor([self.rng.randrange(self.images.features.shape[1]) for _ in idx])
         feats = self.images.features[torch.tensor(idx), views]
         return texts, feats

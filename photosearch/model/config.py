@@ -36,6 +36,9 @@ class ModelConfig:
     # text tower: word vectors -> text vector
     sentence_encoder: str = "gru"  # "gru" or "mean"
     sentence_hidden: int = 256
+    # The mean of all the text's character n-grams (the word tables' rows) projected straight into the joint
+    # space beside the word path: a shallow route that learns in a few hundred steps (see training/RESULTS.md).
+    sentence_bag: bool = False
     dropout: float = 0.1
     # bookkeeping
     format_version: int = FORMAT_VERSION

@@ -70,6 +70,9 @@ class TextEncoder(nn.Module):
             raise ValueError(f"unknown sentence encoder {cfg.sentence_encoder!r}")
         # The bag of words reaches the output directly too: a robust path for one- and two-word queries.
         self.project = nn.Linear(pooled_dim + cfg.word_dim, cfg.joint_dim)
+        self.sentence_bag = (
+            nn.Linear(cfg.ngram_dim, cfg.joint_dim) if cfg.sentence_bag and self.words.ngrams is not None else None
+        )
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         table = self.words(batch["chars"], batch["chars_alt"], batch["ngrams"])
@@ -90,6 +93,10 @@ class TextEncoder(nn.Module):
             peak = out.masked_fill(~mask, float("-inf")).amax(dim=1)
             pooled = torch.cat([mean, torch.nan_to_num(peak, neginf=0.0)], dim=1)
         out = self.project(self.dropout(torch.cat([pooled, bag], dim=1)))
+        if self.sentence_bag is not None and batch["ngrams"].shape[1]:
+            # Every n-gram of every word of each text; id 0 pads and EmbeddingBag leaves it out of the mean.
+            grams = batch["ngrams"][batch["index"]].flatten(1)
+            out = out + self.sentence_bag(self.dropout(self.words.ngrams(grams)))
         # An empty text has no words: give it a zero vector (it then matches nothing).
         return out * (lengths > 0).unsqueeze(1).to(out.dtype)
 
