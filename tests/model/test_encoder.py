@@ -56,3 +56,40 @@ def test_save_load_round_trip_is_exact_at_half_precision(tmp_path):
     encoder = load_model(tmp_path, device="cpu")
     again = load_model(tmp_path, device="cpu")
     np.testing.assert_array_equal(encoder.encode_texts(TEXTS), again.encode_texts(TEXTS))
+
+
+def _sentence_bag_model() -> JointModel:
+    torch.manual_seed(5)
+    return JointModel(ModelConfig(**{**TINY_CONFIG, "sentence_bag": True})).eval()
+
+
+def test_sentence_bag_path_reads_every_ngram_of_the_text():
+    from photosearch.model.text_encoder import batch_to_tensors
+    from photosearch.model.tokenizer import Tokenizer
+
+    model = _sentence_bag_model()
+    tokenizer = Tokenizer(model.cfg.tokenizer_config())
+    texts = ["a dog in the snow", "犬", ""]
+    tokens = batch_to_tensors(tokenizer.encode(texts))
+    with torch.no_grad():
+        with_bag = model.text(tokens)
+        # The path adds a projection of the mean of the text's n-gram rows; its manual value must match.
+        grams = tokens["ngrams"][tokens["index"]].flatten(1)
+        expected = model.text.sentence_bag(model.text.words.ngrams(grams))
+        bag = model.text.sentence_bag
+        model.text.sentence_bag = None
+        without = model.text(tokens)
+        model.text.sentence_bag = bag
+    torch.testing.assert_close(with_bag[:2] - without[:2], expected[:2])
+    assert not torch.allclose(with_bag[0], without[0])
+    assert torch.count_nonzero(with_bag[2]) == 0  # the empty text still matches nothing
+
+
+def test_sentence_bag_survives_save_and_load(tmp_path):
+    model = _sentence_bag_model()
+    save_model(model, tmp_path)
+    loaded = load_joint_model(tmp_path)
+    assert loaded.cfg.sentence_bag and loaded.text.sentence_bag is not None
+    encoder = load_model(tmp_path, device="cpu")
+    vecs = encoder.encode_texts(TEXTS)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1)[np.linalg.norm(vecs, axis=1) > 0], 1.0, atol=1e-5)
