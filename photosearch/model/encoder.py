@@ -151,7 +151,6 @@ class Encoder:
             out[lo:lo + len(chunk)] = self.encode_arrays([self.preprocess(im) for im in chunk])
         return out
 
-
     # ADAPT: query-aware re-ranking and focal points (see adapt.py)
 
     def adapt_head(self) -> AdaptHead:
