@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from photosearch.model.encoder import Encoder
 
 BATCH_SIZE = 32
-# How many batches to keep decoding ahead of the model: preprocessed images are small (3 x S x S floats),
+# How many batches to keep decoding ahead of the model: preprocessed images are small (3 x S x S bytes),
 # so a little look-ahead keeps the model busy for little memory.
 LOOKAHEAD_BATCHES = 3
 DECODE_THREADS = max(2, min(4, os.cpu_count() or 2))

@@ -16,7 +16,7 @@ from photosearch.model.adapt import AdaptHead, AdaptUnavailable, load_adapt, reg
 from photosearch.model.config import ModelConfig
 from photosearch.model.inference import fold_batchnorm
 from photosearch.model.network import JointModel
-from photosearch.model.preprocess import image_to_array, whole_image_to_array
+from photosearch.model.preprocess import image_to_pixels, scale_pixels, whole_image_to_array
 from photosearch.model.text_encoder import batch_to_tensors
 from photosearch.model.tokenizer import Tokenizer
 from photosearch.model.weights import bundled_weights_dir, load_joint_model
@@ -124,19 +124,23 @@ class Encoder:
         return out
 
     def preprocess(self, image: Image.Image) -> np.ndarray:
-        """The (3, S, S) float32 array the image tower takes; runs anywhere, e.g. in a decode thread."""
-        return image_to_array(image, self.image_size)
+        """The (3, S, S) uint8 pixels the image tower takes; runs anywhere, e.g. in a decode thread."""
+        return image_to_pixels(image, self.image_size)
+
+    def _device_pixels(self, array: np.ndarray) -> torch.Tensor:
+        """Preprocessed pixels (uint8, or float already scaled) -> the tower's input on the model's device."""
+        pixels = scale_pixels(torch.from_numpy(np.ascontiguousarray(array)))
+        return pixels.to(self.device, self.dtype).contiguous(memory_format=torch.channels_last)
 
     def encode_arrays(self, arrays: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
-        """Embed already preprocessed images (see `preprocess`)."""
+        """Embed already preprocessed images (see `preprocess`; float arrays from `image_to_array` work too)."""
         if len(arrays) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         stacked = arrays if isinstance(arrays, np.ndarray) else np.stack(list(arrays))
         out = np.zeros((len(stacked), self.dim), dtype=np.float32)
         step = self.image_batch
         for lo in range(0, len(stacked), step):
-            pixels = torch.from_numpy(np.ascontiguousarray(stacked[lo:lo + step]))
-            pixels = pixels.to(self.device, self.dtype).contiguous(memory_format=torch.channels_last)
+            pixels = self._device_pixels(stacked[lo:lo + step])
             with self._image_lock, torch.inference_mode():
                 vectors = self.model.encode_image(pixels)
             out[lo:lo + len(vectors)] = vectors.float().cpu().numpy()
@@ -186,8 +190,7 @@ class Encoder:
         q = torch.from_numpy(np.asarray(query, dtype=np.float32)).reshape(1, -1)
         out = []
         for array in arrays:
-            pixels = torch.from_numpy(np.ascontiguousarray(array))[None]
-            pixels = pixels.to(self.device, self.dtype).contiguous(memory_format=torch.channels_last)
+            pixels = self._device_pixels(array[None])
             with self._image_lock, torch.inference_mode():
                 fmap = self.model.image.backbone(pixels)
                 regions = region_vectors(self.model.image.projection, fmap).float().cpu()

@@ -20,6 +20,7 @@ from photosearch.model.adapt import (
     region_vectors,
     save_adapt,
 )
+from photosearch.model.preprocess import scale_pixels
 
 
 def _head(dim: int = 16, seed: int = 0, trained: bool = True) -> AdaptHead:
@@ -72,8 +73,8 @@ def test_an_untrained_head_attends_uniformly_and_gives_the_global_cosine(tiny_en
     # Regions go through the model's own (linear) projection, so their mean is the pooled photo's vector.
     model = tiny_encoder.model
     head = _head(dim=model.cfg.joint_dim, trained=False)
-    pixels = torch.from_numpy(np.stack([tiny_encoder.preprocess(Image.new("RGB", (80, 80), c))
-                                        for c in ("red", "navy")]))
+    pixels = scale_pixels(torch.from_numpy(np.stack([tiny_encoder.preprocess(Image.new("RGB", (80, 80), c))
+                                                     for c in ("red", "navy")])))
     with torch.no_grad():
         fmap = model.image.backbone(pixels)
         regions = region_vectors(model.image.projection, fmap)

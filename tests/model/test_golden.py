@@ -38,6 +38,7 @@ def weights_digest() -> str:
 
 def current_values() -> dict:
     from photosearch.model import load_model
+    from photosearch.model.preprocess import image_to_array
 
     encoder = load_model(WEIGHTS, device="cpu")
     return {
@@ -45,7 +46,7 @@ def current_values() -> dict:
         "texts": TEXTS,
         "text_vectors": np.round(encoder.encode_texts(TEXTS)[:, :DIMS], 5).tolist(),
         "image_vector": np.round(encoder.encode_images([drawn_photo()])[0, :DIMS], 5).tolist(),
-        "preprocessed_mean": round(float(encoder.preprocess(drawn_photo()).mean()), 5),
+        "preprocessed_mean": round(float(image_to_array(drawn_photo(), encoder.image_size).mean()), 5),
     }
 
 

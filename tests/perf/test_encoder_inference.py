@@ -106,3 +106,16 @@ def test_more_images_than_one_forward_pass_takes_come_back_in_order(tiny_model_d
     encoder.image_batch = 3  # 7 images: passes of 3, 3 and 1
     np.testing.assert_allclose(encoder.encode_arrays([encoder.preprocess(im) for im in images]), one_by_one,
                                atol=1e-5)
+
+
+def test_preprocessed_photos_are_bytes_and_embed_as_the_float_input_does(tiny_encoder):
+    # The indexer keeps photos decoded ahead of the model: as uint8 they take a quarter of the memory.
+    from photosearch.model.preprocess import image_to_array
+
+    images = pictures(2)
+    pixels = [tiny_encoder.preprocess(im) for im in images]
+    assert all(p.dtype == np.uint8 and p.shape == (3, tiny_encoder.image_size, tiny_encoder.image_size)
+               for p in pixels)
+    floats = [image_to_array(im, tiny_encoder.image_size) for im in images]
+    np.testing.assert_allclose(tiny_encoder.encode_arrays(pixels), tiny_encoder.encode_arrays(floats), atol=1e-5)
+    assert not np.allclose(tiny_encoder.encode_arrays(pixels)[0], tiny_encoder.encode_arrays(pixels)[1])
