@@ -1,12 +1,12 @@
 """Memory: peak RSS of the app's core with a 100k-photo library, searching and then indexing new photos.
 
-    .venv/bin/python benchmarks/memory.py [--library 100000] [--python PATH ...] [--repeats 3]
+    .venv/bin/python benchmarks/memory.py [--library 100000] [--python PATH ...] [--repeats 3] [--new-photos 32]
 
 Each measurement is a fresh process (a copy of the synthetic library of benchmarks/search.py, built when
-missing): open the Library, load the model, run 100 text queries (peak "searching"), then add a folder of 32
-camera-sized photos and index it (peak "indexing"). `--python` repeats it with other interpreters, e.g. the
-installer's venv with the CPU-only torch that ships. The GUI's peak is in benchmarks/startup.py. Prints one
-JSON object.
+missing): open the Library, load the model, run 100 text queries (peak "searching"), then add a folder of
+camera-sized photos (32, or `--new-photos N`) and index it (peak "indexing"). `--python` repeats it with other
+interpreters, e.g. the installer's venv with the CPU-only torch that ships. The GUI's peak is in
+benchmarks/startup.py. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -82,6 +82,8 @@ def main() -> None:
     parser.add_argument("--library", type=int, default=100_000)
     parser.add_argument("--python", action="append", default=[], help="more interpreters to measure with")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--new-photos", type=int, default=NEW_PHOTOS,
+                        help="photos to index; more than the indexer's look-ahead (96) fills it")
     args = parser.parse_args()
 
     weights, kind = fixtures.use_bench_model()
@@ -93,10 +95,10 @@ def main() -> None:
     library = search.library_dir(args.library, dim)
     if not (library / "build.json").is_file():
         search.build_library(args.library, dim)
-    photos = fixtures.realistic_photos(NEW_PHOTOS)
+    photos = fixtures.realistic_photos(args.new_photos)
     report = {"benchmark": "memory", "machine": fixtures.machine(), "weights": kind,
               "command": " ".join(["benchmarks/memory.py", *sys.argv[1:]]), "library_photos": args.library,
-              "new_photos": NEW_PHOTOS, "interpreters": {}}
+              "new_photos": args.new_photos, "interpreters": {}}
     for python in [sys.executable, *args.python]:
         runs = [run_once(python, library, photos) for _ in range(args.repeats)]
         report["interpreters"][python] = {

@@ -32,6 +32,7 @@ from photosearch.model.text_encoder import batch_to_tensors
 from photosearch.model.tokenizer import Tokenizer
 from photosearch.model.weights import WEIGHTS_FILE, load_joint_model
 from training.datasets import read_shared_flickr8k
+from training.features import cache_path, spatial_path
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 RERANK_TOPS = (20, 50, 100)
@@ -167,7 +168,8 @@ def main() -> None:
     tokenizer = Tokenizer(model.cfg.tokenizer_config())
     corpus = read_shared_flickr8k(args.data)
     names = [im.image for im in corpus.images]
-    spatial_file = args.cache / model.cfg.image_backbone / "flickr8k-spatial.npy"
+    spatial_file = spatial_path(cache_path(args.cache, model.cfg.image_backbone, "flickr8k",
+                                           tap_blocks=model.cfg.image_tap_blocks))
     if not spatial_file.is_file():
         raise SystemExit(f"no cached feature maps at {spatial_file}: run training/features.py first")
     spatial = np.load(spatial_file, mmap_mode="r")

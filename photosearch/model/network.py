@@ -20,7 +20,7 @@ class JointModel(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.text = TextEncoder(cfg)
-        self.image = ImageTower(cfg.image_backbone, cfg.joint_dim, cfg.image_hidden)
+        self.image = ImageTower(cfg.image_backbone, cfg.joint_dim, cfg.image_hidden, cfg.image_tap_blocks)
         # Temperature of the contrastive loss, kept with the model so a checkpoint resumes exactly.
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 

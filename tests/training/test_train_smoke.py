@@ -60,3 +60,19 @@ def test_distributed_code_path_with_one_gloo_process(tmp_path, tiny_data, monkey
     config.write_text(tiny_toml(steps=5, loss="both"), encoding="utf-8")
     summary = train(config, tiny_data, tmp_path / "run", tmp_path / "cache", device_name="cpu", quiet=True)
     assert summary["world_size"] == 1 and summary["steps"] == 5
+
+
+def test_training_with_backbone_taps_caches_and_exports_the_wider_features(tmp_path, tiny_data):
+    from training.features import cache_path
+
+    config = tmp_path / "taps.toml"
+    config.write_text(tiny_toml(steps=6, image_tap_blocks=2), encoding="utf-8")
+    train(config, tiny_data, tmp_path / "run", tmp_path / "cache", device_name="cpu", quiet=True)
+    tapped = np.load(cache_path(tmp_path / "cache", "efficientnet-lite0", "flickr8k", 64, tap_blocks=2))
+    assert tapped["center"].shape[1] == 1280 + 192 + 320  # Lite0's last two blocks
+    assert not cache_path(tmp_path / "cache", "efficientnet-lite0", "flickr8k", 64).exists()
+    export(tmp_path / "run", tmp_path / "export")
+    encoder = load_model(tmp_path / "export", device="cpu")
+    assert encoder.model.cfg.image_tap_blocks == 2
+    photo = Image.open(sorted((tiny_data / "flickr8k" / "images").iterdir())[0])
+    np.testing.assert_allclose(np.linalg.norm(encoder.encode_images([photo]), axis=1), 1.0, atol=1e-4)

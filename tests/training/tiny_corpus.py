@@ -46,7 +46,7 @@ def write_tiny_data(root: Path) -> Path:
     return root
 
 
-def tiny_toml(steps: int = 30, loss: str = "infonce", extra_train: str = "") -> str:
+def tiny_toml(steps: int = 30, loss: str = "infonce", extra_train: str = "", **model_overrides) -> str:
     def value(v):
         if isinstance(v, str):
             return json.dumps(v)
@@ -54,7 +54,7 @@ def tiny_toml(steps: int = 30, loss: str = "infonce", extra_train: str = "") -> 
             return "[" + ", ".join(str(x) for x in v) + "]"
         return str(v)
 
-    model = "\n".join(f"{k} = {value(v)}" for k, v in TINY_CONFIG.items())
+    model = "\n".join(f"{k} = {value(v)}" for k, v in {**TINY_CONFIG, **model_overrides}.items())
     return f"""[model]
 {model}
 
