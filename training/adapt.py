@@ -3,7 +3,7 @@
     python training/adapt.py --weights resources/model --data ../shared/data --out resources/model
 
 The whole job: text vectors of every training caption from the shipped text tower, region vectors of every
-photo from the cached 9x9 Lite2 feature maps (runs/cache/<backbone>/flickr8k-spatial.npy, made by
+photo from the cached 9x9 Lite2 feature maps (runs/cache/<backbone>/flickr8k[-tapsN]-spatial.npy, made by
 training/features.py) through the shipped image projection, in-batch InfoNCE on the mixed score
 (1 - m) * global cosine + m * ADAPT cosine, the epoch with the best dev EN R@1 after re-ranking the global
 top 100 is kept. Prints the dev figures (global only; re-ranked top 20/50/100; coarse stored grids) as JSON
