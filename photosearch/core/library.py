@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from photosearch.core import atomicfile, imageio, scanner
 from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, is_corruption, key_path
 from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
+from photosearch.core.malloc import limit_malloc_arenas
 from photosearch.core.paths import default_cache_dir, default_data_dir, is_within, normalise, normalise_file
 from photosearch.core.search import Searcher, SearchResult
 from photosearch.core.thumbnails import ThumbnailCache
@@ -95,6 +96,7 @@ class Library:
         self.cache_dir = Path(os.path.abspath(Path(cache_dir).expanduser() if cache_dir is not None
                                               else default_cache_dir()))
         self.device = device
+        limit_malloc_arenas()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._encoder = encoder
         self._model_lock = threading.Lock()

@@ -1,0 +1,30 @@
+"""Caps glibc's per-thread malloc arenas, which otherwise keep freed decode and model buffers resident."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+# mallopt's parameter number for the arena cap (glibc malloc.h).
+M_ARENA_MAX = -8
+# Indexing runs decode threads beside torch's threads; each thread that meets a busy arena gets its own (up to
+# 8 x cores), and each keeps what it freed. Two arenas: indexing 160 photos into a 100k library peaked at 575 MB
+# instead of 607-631 MB (benchmarks/memory.py --new-photos 160, CPU-only torch).
+ARENAS = 2
+
+_applied: bool | None = None
+
+
+def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
+    """Cap the arenas once per process (before the indexer's threads start); False where there is no glibc."""
+    global _applied
+    if _applied is None:
+        _applied = False
+        if sys.platform.startswith("linux"):
+            try:
+                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+                _applied = bool(libc.mallopt(M_ARENA_MAX, arenas))
+            except (OSError, AttributeError):  # musl or another libc without mallopt: nothing to cap
+                _applied = False
+    return _applied
