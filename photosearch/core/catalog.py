@@ -122,6 +122,24 @@ class NewPhoto:
     vector: np.ndarray
 
 
+# How long a connection waits for another process's write (an index run, a second GUI) before giving up.
+BUSY_TIMEOUT_S = 30
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting for other writers: sqlite answers "database is locked" at once, without its busy
+    handler, while another process holds a write on a database not yet in WAL (two first runs at one moment)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _vector_blob(vector: np.ndarray) -> bytes:
     return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
 
@@ -151,8 +169,8 @@ class Catalog:
                 raise CatalogError("the catalog is closed")
             # check_same_thread=False only so that close() may close every thread's connection; each connection
             # is otherwise used by the thread that opened it.
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+            _enable_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn

@@ -135,3 +135,25 @@ def test_a_move_onto_another_photo_logs_that_photo_as_removed(tmp_path):
     ids, _, gone, _ = catalog.changes_since(generation)
     assert list(ids) == [a] and gone == [b] and catalog.photo_count() == 1
     catalog.close()
+
+
+def test_opening_waits_while_another_process_writes_the_new_file(tmp_path):
+    # Two first runs at one moment: sqlite refuses the switch to WAL at once while the other holds a write.
+    import time
+
+    path = tmp_path / "catalog.sqlite"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE scratch (x)")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):  # the behaviour the catalog must absorb
+        sqlite3.connect(path, timeout=5, isolation_level=None).execute("PRAGMA journal_mode=WAL")
+    releaser = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    releaser.start()
+    started = time.monotonic()
+    catalog = Catalog(path)
+    assert time.monotonic() - started >= 0.4
+    assert catalog._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert catalog.schema_version() > 0
+    catalog.close()
+    releaser.join()
+    other.close()
