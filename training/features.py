@@ -39,7 +39,7 @@ def extract(paths: list[Path], variant: str, views: tuple[str, ...], batch_size:
             spatial_file: Path | None = None, tap_blocks: int = 0) -> dict[str, np.ndarray]:
     """Pooled features (1280-d, more with `tap_blocks`) of every image in each view, float16.
 
-    With `spatial_file`, the centre view's whole feature map (N, H*W, 1280) is written there too
+    With `spatial_file`, the centre view's whole feature map (N, H*W, C) is written there too
     (a memory-mappable .npy), for training ADAPT's region attention from the same single pass.
     """
     size = image_size or LITE_VARIANTS[variant][2]

@@ -9,8 +9,9 @@ import sys
 # mallopt's parameter number for the arena cap (glibc malloc.h).
 M_ARENA_MAX = -8
 # Indexing runs decode threads beside torch's threads; each thread that meets a busy arena gets its own (up to
-# 8 x cores), and each keeps what it freed. Two arenas: indexing 160 photos into a 100k library peaked at 575 MB
-# instead of 607-631 MB (benchmarks/memory.py --new-photos 160, CPU-only torch).
+# 8 x cores), and each keeps what it freed. Capped here at 2, indexing 160 photos into a 100k library peaked at
+# 600-605 MB instead of 607-631 (benchmarks/memory.py --new-photos 160, CPU-only torch); MALLOC_ARENA_MAX=2 set
+# before the process starts did better (575), since torch's threads then never get arenas of their own.
 ARENAS = 2
 
 _applied: bool | None = None
