@@ -171,7 +171,8 @@ def main() -> None:
     spatial_file = spatial_path(cache_path(args.cache, model.cfg.image_backbone, "flickr8k",
                                            tap_blocks=model.cfg.image_tap_blocks))
     if not spatial_file.is_file():
-        raise SystemExit(f"no cached feature maps at {spatial_file}: run training/features.py first")
+        raise SystemExit(f"no cached feature maps at {spatial_file}: run training/features.py "
+                         f"--tap-blocks {model.cfg.image_tap_blocks} first")
     spatial = np.load(spatial_file, mmap_mode="r")
     if len(spatial) != len(names):
         raise SystemExit(f"{spatial_file} has {len(spatial)} rows, captions.jsonl {len(names)}: re-run features.py")
