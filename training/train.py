@@ -80,6 +80,11 @@ class TrainConfig:
     teacher_weight: float = 0.0  # relational distillation from multilingual-e5-small; 0 = off
     teacher_batch: int = 192
     teacher_pool: int = 12000  # texts whose teacher embeddings are cached
+    # Teacher vocabulary (training/vocabulary.py): E5's word pieces of many scripts, mapped into our space by a
+    # linear map fitted at `vocab_from_step` on English texts, become targets for the text encoder. 0 = off.
+    vocab_weight: float = 0.0
+    vocab_from_step: int = 600
+    vocab_batch: int = 256
     eval_every: int = 500
     log_every: int = 50
     seed: int = 0
@@ -329,16 +334,32 @@ def fast_benchmark(model: JointModel, tokenizer: Tokenizer, dev, cache: Path, de
             ipooled = torch.from_numpy(inet["center"][[irow[r.image] for r in dev.imagenet]].astype(np.float32))
             imagenet_vecs = model.encode_pooled(ipooled.to(device)).cpu().numpy()
 
-        def encode(texts):
-            out = []
-            for lo in range(0, len(texts), 512):
-                tokens = batch_to_tensors(tokenizer.encode(texts[lo:lo + 512]), device)
-                out.append(model.encode_text(tokens).cpu().numpy())
-            return np.concatenate(out) if out else np.zeros((0, model.cfg.joint_dim), np.float32)
-
-        metrics = run_benchmark(encode, dev_vecs, imagenet_vecs, dev)
+        metrics = run_benchmark(lambda texts: encode_texts(model, tokenizer, texts, device), dev_vecs,
+                                imagenet_vecs, dev)
     model.train()
     return metrics
+
+
+def encode_texts(model: JointModel, tokenizer: Tokenizer, texts, device: torch.device) -> np.ndarray:
+    """Text vectors in evaluation mode (no dropout), 512 texts a pass."""
+    was_training = model.training
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for lo in range(0, len(texts), 512):
+            tokens = batch_to_tensors(tokenizer.encode(list(texts[lo:lo + 512])), device)
+            out.append(model.encode_text(tokens).cpu().numpy())
+    model.train(was_training)
+    return np.concatenate(out) if out else np.zeros((0, model.cfg.joint_dim), np.float32)
+
+
+def fit_vocabulary_targets(model: JointModel, tokenizer: Tokenizer, vocab: dict, device: torch.device
+                           ) -> np.ndarray:
+    """Fit the teacher-to-student map on the English texts as the model reads them now; the pieces' targets."""
+    from training.vocabulary import fit_linear_map, mapped_targets
+
+    student = encode_texts(model, tokenizer, vocab["fit_texts"], device)
+    return mapped_targets(vocab["piece_vectors"], fit_linear_map(vocab["fit_vectors"], student))
 
 
 def brief(metrics: dict[str, float]) -> str:
@@ -442,6 +463,13 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
 
         teacher = TeacherPool.build(parallel, images, tcfg.teacher_pool, cache, seed=tcfg.seed)
         say(f"teacher: {len(teacher.texts)} texts with cached multilingual-e5-small embeddings")
+    vocab, vocab_targets = None, None
+    if tcfg.vocab_weight > 0:
+        from training.vocabulary import teacher_vocabulary
+
+        vocab = teacher_vocabulary(images.captions, cache, seed=tcfg.seed)
+        say(f"teacher vocabulary: {len(vocab['pieces'])} pieces, map fitted on {len(vocab['fit_texts'])} English texts"
+            f" at step {tcfg.vocab_from_step}")
 
     step, best, history = 0, {"score": -1.0}, []
     ckpt = out / "checkpoint.pt"
@@ -454,6 +482,9 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
         torch.set_rng_state(state["torch_rng"])
         step, best, history = state["step"], json.loads(state["best"]), json.loads(state["history"])
         say(f"resumed from {ckpt} at step {step}")
+    targets_file = out / "vocab_targets.npy"
+    if vocab is not None and step >= tcfg.vocab_from_step and targets_file.is_file():
+        vocab_targets = torch.from_numpy(np.load(targets_file, allow_pickle=False))  # the map of the first run
     (out / "train_config.toml").write_text(Path(config_path).read_text(encoding="utf-8"), encoding="utf-8")
     mcfg.save(out / "model_config.json")
 
@@ -472,7 +503,14 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
         pairs = sampler.parallel_batch()
         teach_idx = teacher.sample(sampler.rng, tcfg.teacher_batch) if teacher is not None else []
         teach_texts = [teacher.texts[i] for i in teach_idx] if teacher is not None else []
-        texts = caps + [p.a for p in pairs] + [p.b for p in pairs] + teach_texts
+        if vocab is not None and vocab_targets is None and step >= tcfg.vocab_from_step:
+            vocab_targets = torch.from_numpy(fit_vocabulary_targets(model, tokenizer, vocab, device))
+            np.save(targets_file, vocab_targets.numpy())
+            say(f"teacher vocabulary: map fitted at step {step}")
+        vocab_idx = sampler.rng.sample(range(len(vocab["pieces"])), min(tcfg.vocab_batch, len(vocab["pieces"]))) \
+            if vocab_targets is not None else []
+        vocab_texts = [vocab["pieces"][i] for i in vocab_idx]
+        texts = caps + [p.a for p in pairs] + [p.b for p in pairs] + teach_texts + vocab_texts
         tokens = batch_to_tensors(tokenizer.encode(texts), device)
         text_vecs, image_vecs = net(tokens, feats.to(device))
         scale = trainable.logit_scale.exp().clamp(max=tcfg.max_scale)
@@ -493,6 +531,11 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
             loss_kd = losses.relational_distillation(text_vecs[n + 2 * p:], target)
             loss = loss + tcfg.teacher_weight * loss_kd
             running["kd"] += loss_kd.item()
+        if vocab_idx:
+            students = text_vecs[len(texts) - len(vocab_idx):]
+            loss_vocab = losses.info_nce(students @ vocab_targets[vocab_idx].to(device).t(), scale)
+            loss = loss + tcfg.vocab_weight * loss_vocab
+            running["vocab"] += loss_vocab.item()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable.parameters(), 5.0)
