@@ -142,3 +142,50 @@ def teacher_vocabulary(captions: list[dict[str, list[str]]], cache: Path, seed: 
     fit_texts = words + random.Random(seed).sample(english, min(fit_sentences, len(english)))
     return {"pieces": pieces, "piece_vectors": cached_teacher_vectors(pieces, cache, embed),
             "fit_texts": fit_texts, "fit_vectors": cached_teacher_vectors(fit_texts, cache, embed)}
+
+
+def main() -> None:
+    """How far the mapped teacher itself reaches: ImageNet class names through E5 and the map, against our photos."""
+    import argparse
+    import json
+
+    from PIL import Image
+
+    from photosearch.model import load_model
+    from training.benchmark import t2i_recall
+    from training.datasets import imagenet_is_heldout, read_imagenet_names, read_shared_flickr8k
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--weights", type=Path, default=Path("resources/model"))
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+    parser.add_argument("--cache", type=Path, default=Path("runs/cache"))
+    args = parser.parse_args()
+    encoder = load_model(args.weights, device="cpu")
+    captions = []
+    for im in read_shared_flickr8k(args.data).split("train"):
+        per_photo: dict[str, list[str]] = {}
+        for c in im.captions:
+            per_photo.setdefault(c.lang, []).append(c.text)
+        captions.append(per_photo)
+    vocab = teacher_vocabulary(captions, args.cache)
+    linear_map = fit_linear_map(vocab["fit_vectors"], encoder.encode_texts(vocab["fit_texts"]))
+    rows = read_imagenet_names(args.data)
+    photos = [Image.open(args.data / "imagenet-sample" / "images" / r.image) for r in rows]
+    image_vecs = np.concatenate([encoder.encode_images(photos[i:i + 16]) for i in range(0, len(photos), 16)])
+    report = {}
+    for lang in ("en", "ja", "zh", "ko", "ru", "pt", "de", "fr", "es", "it"):
+        named = [(i, r.names[lang]) for i, r in enumerate(rows)
+                 if lang in r.names and imagenet_is_heldout(r.class_index)]
+        owner, texts = np.array([i for i, _ in named]), [t for _, t in named]
+        teacher = mapped_targets(cached_teacher_vectors(texts, args.cache), linear_map)
+        report[lang] = {"teacher_R@10": round(t2i_recall(teacher, owner, image_vecs, ks=(10,))["R@10"], 1),
+                        "student_R@10": round(t2i_recall(encoder.encode_texts(texts), owner, image_vecs,
+                                                         ks=(10,))["R@10"], 1), "names": len(texts)}
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    main()
