@@ -505,7 +505,8 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
         teach_texts = [teacher.texts[i] for i in teach_idx] if teacher is not None else []
         if vocab is not None and vocab_targets is None and step >= tcfg.vocab_from_step:
             vocab_targets = torch.from_numpy(fit_vocabulary_targets(model, tokenizer, vocab, device))
-            np.save(targets_file, vocab_targets.numpy())
+            if rank == 0:  # every rank fits the same map from the same weights; one writes it for a resume
+                np.save(targets_file, vocab_targets.numpy())
             say(f"teacher vocabulary: map fitted at step {step}")
         vocab_idx = sampler.rng.sample(range(len(vocab["pieces"])), min(tcfg.vocab_batch, len(vocab["pieces"]))) \
             if vocab_targets is not None else []
