@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,22 @@ def embed(texts: list[str], batch: int = 64) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, 384), np.float32)
 
 
+def cached_embeddings(texts: list[str], cache: Path, prefix: str = "texts",
+                      embed_fn: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
+    """E5 embeddings of `texts`, computed once and kept under `cache`/e5 by a hash of their content."""
+    key = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+    path = cache / "e5" / f"{prefix}-{key}.npy"
+    if path.is_file():
+        return np.load(path, allow_pickle=False)
+    print(f"teacher: embedding {len(texts)} texts with multilingual-e5-small -> {path}", flush=True)
+    vectors = np.asarray((embed_fn or embed)(texts), dtype=np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, vectors)
+    tmp.replace(path)
+    return vectors
+
+
 @dataclass
 class TeacherPool:
     """Pairs of texts (a translation and its English) laid out as [a0, b0, a1, b1, ...] with teacher vectors."""
@@ -48,18 +65,7 @@ class TeacherPool:
             pool = parallel[source]
             for pair in rng.sample(pool, min(len(pool), int(size / 2 * share / total))):
                 texts.extend([pair.a, pair.b])
-        key = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
-        path = cache / "e5" / f"pool-{key}.npy"
-        if path.is_file():
-            vectors = np.load(path, allow_pickle=False)
-        else:
-            print(f"teacher: embedding {len(texts)} texts with multilingual-e5-small -> {path}", flush=True)
-            vectors = embed(texts)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, vectors)
-            tmp.replace(path)
-        return cls(texts, vectors)
+        return cls(texts, cached_embeddings(texts, cache, prefix="pool"))
 
     def sample(self, rng: random.Random, n: int) -> list[int]:
         """Indices of n // 2 random pairs, both members of each, so translations sit in the same batch."""

@@ -10,7 +10,6 @@ only; nothing of it ships.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -95,20 +94,11 @@ def choose_pieces(pieces: list[str], scores: np.ndarray, exclude: Iterable[str] 
 
 def cached_teacher_vectors(texts: list[str], cache: Path, embed: Callable[[list[str]], np.ndarray] | None = None
                            ) -> np.ndarray:
-    """E5 query embeddings of `texts` (n, 384), computed once and kept under `cache`/e5 by content hash."""
-    key = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
-    path = cache / "e5" / f"texts-{key}.npy"
-    if path.is_file():
-        return np.load(path, allow_pickle=False)
-    if embed is None:
-        from training.teacher import embed
-    print(f"teacher: embedding {len(texts)} texts with multilingual-e5-small -> {path}", flush=True)
-    vectors = np.asarray(embed(texts), dtype=np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npy")
-    np.save(tmp, vectors)
-    tmp.replace(path)
-    return vectors
+    """E5 query embeddings of `texts` (n, 384), cached by content (the same cache as the teacher's pool)."""
+    import training.teacher
+
+    # Looked up at call time, so that tests can stand in for the (slow) real teacher.
+    return training.teacher.cached_embeddings(texts, cache, embed_fn=embed or training.teacher.embed)
 
 
 def fit_linear_map(source: np.ndarray, target: np.ndarray, ridge: float = 0.1) -> np.ndarray:
