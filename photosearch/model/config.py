@@ -34,6 +34,8 @@ class ModelConfig:
     word_channels: int = 128  # per kernel width
     word_dim: int = 256
     ngram_buckets: int = 0  # hashed character n-gram bag added to each word vector; 0 = off
+    # The shipped weights use 256: the mean of 128-d rows spans only half of the 256-d joint space, and in the
+    # probe of training/RESULTS.md the row width, more than the bucket count, bounded R@1.
     ngram_dim: int = 128
     ngram_sizes: tuple[int, ...] = (3, 4)
     # text tower: word vectors -> text vector
