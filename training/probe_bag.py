@@ -55,7 +55,6 @@ p.add_argument("--flip", type=int, default=1)
 p.add_argument("--layers", default="", help="e.g. b14,b19,b20: also pooled earlier stages (flickr8k-layers.npz)")
 p.add_argument("--layers_only", type=int, default=0)
 p.add_argument("--img_drop", type=float, default=0.0, help="dropout on the standardised image features")
-p.add_argument("--hashes", type=int, default=1, help="2: each n-gram also looked up under a salted second hash")
 a = p.parse_args()
 torch.manual_seed(a.seed)
 random.seed(a.seed)
@@ -121,12 +120,6 @@ wcache = {}
 
 
 
-def ngram_strings(word):
-    word = word[:9] + word[-9:] if len(word) > 18 else word
-    marked = f"<{word}>"
-    return [marked] + [marked[i : i + n] for n in (3, 4) for i in range(len(marked) - n + 1)]
-
-
 def grams(text):
     out = []
     ws = split_units(text)
@@ -135,8 +128,6 @@ def grams(text):
     for w in ws:
         if w not in wcache:
             g = tok.word_ids(w)[2]
-            if a.hashes == 2:
-                g = g + [_ngram_id("\u0001" + x, a.buckets) for x in ngram_strings(w)]
             wcache[w] = g if a.words else g[1:]
         out.extend(wcache[w])
     return out or [0]
