@@ -14,7 +14,7 @@ from PIL import Image
 
 from photosearch.model.adapt import AdaptHead, AdaptUnavailable, load_adapt, region_vectors
 from photosearch.model.config import ModelConfig
-from photosearch.model.inference import fold_batchnorm
+from photosearch.model.inference import compact_text_tables, fold_batchnorm
 from photosearch.model.network import JointModel
 from photosearch.model.preprocess import image_to_pixels, scale_pixels, whole_image_to_array
 from photosearch.model.text_encoder import batch_to_tensors
@@ -73,7 +73,7 @@ def device_description(device: torch.device) -> str:
 
 
 class Encoder:
-    """Wraps a JointModel for inference on one device; safe to call from several threads."""
+    """Wraps a JointModel, which it readies for inference in place, on one device; safe to call from several threads."""
 
     def __init__(self, model: JointModel, device: torch.device, source: Path | None = None) -> None:
         self.device = device
@@ -83,6 +83,8 @@ class Encoder:
         # fp16 halves the memory traffic on a GPU; CPUs gain nothing from it, so they keep fp32.
         self.dtype = torch.float16 if device.type == "cuda" else torch.float32
         self.model = model.to(device=device, dtype=self.dtype).eval()
+        if device.type == "cpu":
+            compact_text_tables(self.model)  # after the move to float32, which would undo it
         # Channels-last is the layout oneDNN's and cuDNN's convolutions work in; NCHW costs a reorder per layer.
         self.model.image.to(memory_format=torch.channels_last)
         # Inference in eval mode keeps no state in the modules, so the two towers run at the same time: a query

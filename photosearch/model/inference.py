@@ -1,9 +1,10 @@
-"""Readying a loaded network for inference only: BatchNorm folded into the convolution before it."""
+"""Readying a loaded network for inference only: BatchNorm folded away, the text tables kept in float16 on a CPU."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from photosearch.model.image_tower import EfficientNetLite
 from photosearch.model.network import JointModel
@@ -37,4 +38,48 @@ def fold_batchnorm(model: JointModel) -> JointModel:
         bias = shift if conv.bias is None else conv.bias * scale + shift
         conv.bias = nn.Parameter(bias.to(conv.weight.dtype), requires_grad=False)
         setattr(owner, bn_name, nn.Identity())
+    return model
+
+
+class HalfEmbedding(nn.Module):
+    """An nn.Embedding whose table is stored in float16 and whose rows come out in float32 (the same values)."""
+
+    def __init__(self, table: nn.Embedding) -> None:
+        super().__init__()
+        self.register_buffer("weight", table.weight.detach().to(torch.float16), persistent=False)
+        self.padding_idx = table.padding_idx
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return F.embedding(ids, self.weight, self.padding_idx).float()
+
+
+class HalfEmbeddingBag(nn.Module):
+    """A mean nn.EmbeddingBag whose table is stored in float16; the mean is rounded to float16, then float32."""
+
+    def __init__(self, bag: nn.EmbeddingBag) -> None:
+        super().__init__()
+        if bag.mode != "mean" or bag.max_norm is not None:
+            raise ValueError("only a plain mean EmbeddingBag can be kept in float16")
+        self.register_buffer("weight", bag.weight.detach().to(torch.float16), persistent=False)
+        self.padding_idx = bag.padding_idx
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return F.embedding_bag(ids, self.weight, mode="mean", padding_idx=self.padding_idx).float()
+
+
+@torch.no_grad()
+def compact_text_tables(model: JointModel) -> JointModel:
+    """Keep the text tower's hashed tables (7.9M of its 8.5M parameters) in float16, in place; for a CPU.
+
+    The shipped weights are float16 already, so nothing is lost at rest: a float32 copy of the tables only costs
+    16 MB of resident memory, which the indexing peak cannot spare (docs/PERFORMANCE.md). The n-gram mean is
+    rounded to float16 once (relative 5e-4); every other layer stays float32. Call it after any dtype move.
+    """
+    words = model.text.words
+    for name in ("chars", "chars_alt"):
+        table = getattr(words, name)
+        if isinstance(table, nn.Embedding):
+            setattr(words, name, HalfEmbedding(table))
+    if isinstance(words.ngrams, nn.EmbeddingBag):
+        words.ngrams = HalfEmbeddingBag(words.ngrams)
     return model
