@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--python", action="append", default=[], help="more interpreters to measure with")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--new-photos", type=int, default=NEW_PHOTOS,
-                        help="photos to index; more than the indexer's look-ahead (96) fills it")
+                        help="photos to index; more than the indexer's look-ahead (64) fills it")
     args = parser.parse_args()
 
     weights, kind = fixtures.use_bench_model()
