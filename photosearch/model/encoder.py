@@ -73,7 +73,7 @@ def device_description(device: torch.device) -> str:
 
 
 class Encoder:
-    """Wraps a JointModel, which it readies for inference in place, on one device; safe to call from several threads."""
+    """Wraps a JointModel (readied for inference in place) on one device; safe to call from several threads."""
 
     def __init__(self, model: JointModel, device: torch.device, source: Path | None = None) -> None:
         self.device = device
