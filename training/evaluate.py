@@ -2,6 +2,7 @@
 
     python training/evaluate.py --weights resources/model --data ../shared/data --split dev [--json]
     python training/evaluate.py --run runs/<name> [--json]     # fast: cached backbone features, for model selection
+    python training/evaluate.py --run resources/model [--json] # the same fast figures for exported weights
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from PIL import Image, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from training.benchmark import DevData, format_table, run_benchmark
+from training.metrics import DevData, format_table, run_benchmark
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -54,9 +55,15 @@ def evaluate_run(run: Path, data: Path, cache: Path, checkpoint: str = "best.pt"
     from photosearch.model.tokenizer import Tokenizer
     from training.train import fast_benchmark
 
-    cfg = ModelConfig.load(run / "model_config.json")
-    model = JointModel(cfg)
-    model.load_state_dict(torch.load(run / checkpoint, map_location="cpu", weights_only=True), strict=False)
+    if (run / "model.safetensors").is_file():  # an export (resources/model): the same fast figures for it
+        from photosearch.model.weights import load_joint_model
+
+        model = load_joint_model(run)
+        cfg = model.cfg
+    else:
+        cfg = ModelConfig.load(run / "model_config.json")
+        model = JointModel(cfg)
+        model.load_state_dict(torch.load(run / checkpoint, map_location="cpu", weights_only=True), strict=False)
     metrics = fast_benchmark(model, Tokenizer(cfg.tokenizer_config()), DevData.load(data), cache, torch.device("cpu"))
     return metrics
 

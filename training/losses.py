@@ -63,3 +63,25 @@ def relational_distillation(student: torch.Tensor, teacher: torch.Tensor, studen
     s = (student @ student.t())[off].reshape(n, n - 1) * student_scale
     t = (teacher @ teacher.t())[off].reshape(n, n - 1) * teacher_scale
     return F.kl_div(F.log_softmax(s, dim=1), F.log_softmax(t, dim=1), log_target=True, reduction="batchmean")
+
+
+def duplicate_mask(texts: list[str], device: torch.device) -> torch.Tensor:
+    """True where two texts of a batch are the same string: a caption repeated is no negative of itself."""
+    ids = {t: i for i, t in enumerate(texts)}
+    keys = torch.tensor([ids[t] for t in texts], device=device)
+    return keys[:, None] == keys[None, :]
+
+
+def pair_loss(sim: torch.Tensor, step: int, kind: str, scale: torch.Tensor, ignore: torch.Tensor | None = None,
+              beta: float = 0.999, margin: float = 0.2, jwe_weight: float = 1.0) -> torch.Tensor:
+    """The configured objective ("infonce", "jwe" or "both") on a square similarity matrix."""
+    if kind == "infonce":
+        return info_nce(sim, scale, ignore)
+    k = we_weight(step, beta)
+    if kind == "jwe":
+        return weighted_ranking_loss(sim, k, margin, ignore)
+    if kind == "both":
+        # J_WE sums over the batch, InfoNCE averages: divide so that jwe_weight means the same at any batch size.
+        jwe = weighted_ranking_loss(sim, k, margin, ignore) / sim.shape[0]
+        return info_nce(sim, scale, ignore) + jwe_weight * jwe
+    raise SystemExit(f"unknown loss {kind!r}: use infonce, jwe or both")

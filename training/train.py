@@ -1,6 +1,9 @@
-"""Trains the text encoder and image projection on cached frozen-backbone features (CPU, GPU or torchrun DDP).
+"""The training loop: the text encoder and image projection on cached frozen-backbone features (CPU, GPU, DDP).
 
-    python training/train.py --config training/configs/liwe.toml [--data ../shared/data] [--out runs/liwe]
+    python training/train.py --config training/configs/liwe17.toml [--data ../shared/data] [--out runs/liwe17]
+
+The run's configuration is training/config.py, what each step sees training/sampler.py, the objectives
+training/losses.py and the dev figures training/metrics.py.
 
 Resumes from <out>/checkpoint.pt when it exists. Multi-GPU: torchrun --nproc_per_node=N training/train.py ...
 """
@@ -15,9 +18,7 @@ import os
 import random
 import sys
 import time
-import tomllib
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,235 +27,15 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from photosearch.model.config import ModelConfig
 from photosearch.model.network import JointModel
 from photosearch.model.text_encoder import batch_to_tensors
 from photosearch.model.tokenizer import Tokenizer
 from training import losses
-from training.benchmark import add_noise
-from training.datasets import (
-    ImageCorpus,
-    TextPair,
-    caption_vocabulary,
-    flickr_id,
-    imagenet_name_pairs,
-    read_imagenet_names,
-    read_karpathy,
-    read_lexicon,
-    read_multi30k_raw,
-    read_parallel_task1,
-    read_parallel_task2,
-    read_shared_flickr8k,
-)
+from training.config import TrainConfig, load_toml, resolved_toml
+from training.datasets import flickr_id, read_shared_flickr8k
+from training.sampler import Sampler, load_image_sets, load_parallel
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-@dataclass
-class TrainConfig:
-    """The [train] section of a run's TOML file."""
-
-    steps: int = 3000
-    batch_size: int = 256  # image-caption pairs per step (distinct photos)
-    parallel_batch: int = 128  # text pairs per step for cross-language alignment (CLMR)
-    lr: float = 2e-3
-    weight_decay: float = 1e-4
-    warmup: int = 200
-    loss: str = "infonce"  # "infonce", "jwe" or "both"
-    margin: float = 0.2
-    beta: float = 0.999  # J_WE: k = 1 - beta^step
-    jwe_weight: float = 1.0  # the weight of J_WE when loss = "both"; J_WE sums over the batch, InfoNCE averages
-    clmr_weight: float = 1.0
-    embedding_init_std: float = 0.05
-    image_dropout: float = 0.0  # dropout on the standardised pooled image features (training only)
-    # share of captions that get about 10% of their characters deleted or replaced, as a hurried typist would
-    char_noise: float = 0.0
-    init_scale: float = 14.0  # initial logit scale (inverse temperature) of InfoNCE
-    max_scale: float = 100.0
-    # probability of each caption language when a photo has captions in it (re-normalised per photo)
-    lang_weights: dict[str, float] = field(default_factory=lambda: {"en": 0.55, "de": 0.2, "fr": 0.12, "cs": 0.13})
-    # sampling weight of each parallel-text source (sources absent from the data are skipped)
-    parallel_weights: dict[str, float] = field(default_factory=lambda: {
-        "multi30k-task1": 0.55, "multi30k-task2": 0.1, "lexicon-de": 0.05, "lexicon-ja": 0.08, "lexicon-pt": 0.03,
-        "lexicon-fr": 0.03, "imagenet-names": 0.15})
-    teacher_weight: float = 0.0  # relational distillation from multilingual-e5-small; 0 = off
-    teacher_batch: int = 192
-    teacher_pool: int = 12000  # texts whose teacher embeddings are cached
-    # Teacher vocabulary (training/vocabulary.py): E5's word pieces of many scripts, mapped into our space by a
-    # linear map fitted at `vocab_from_step` on English texts, become targets for the text encoder. 0 = off.
-    vocab_weight: float = 0.0
-    vocab_from_step: int = 600
-    vocab_batch: int = 256
-    eval_every: int = 500
-    log_every: int = 50
-    seed: int = 0
-    num_threads: int = 0  # 0 = torch's default
-
-
-@dataclass
-class DataConfig:
-    """The [data] section: which corpora to read. Paths are relative to --data unless absolute."""
-
-    shared_flickr8k: bool = True
-    karpathy_json: str = ""  # e.g. /data/coco/dataset_coco.json
-    karpathy_images: str = ""  # the folder the json's file names are relative to
-    multi30k_dir: str = ""  # a folder with train.en/train.de/...; optional train_images.txt + images folder
-    multi30k_images: str = ""
-    parallel_task1: bool = True
-    parallel_task2: bool = True
-    lexicons: tuple[str, ...] = ("de", "ja", "pt", "fr")
-    imagenet_names: bool = True
-    backbone_views: tuple[str, ...] = ("center", "flip")
-
-
-def load_toml(path: Path) -> tuple[ModelConfig, TrainConfig, DataConfig]:
-    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    unknown = set(raw) - {"model", "train", "data"}
-    if unknown:
-        raise SystemExit(f"{path}: unknown sections {sorted(unknown)}")
-    model = ModelConfig.from_dict(raw.get("model", {}))
-
-    def build(cls, section):
-        values = raw.get(section, {})
-        names = {f.name for f in dataclasses.fields(cls)}
-        bad = set(values) - names
-        if bad:
-            raise SystemExit(f"{path}: unknown keys in [{section}]: {sorted(bad)}")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-        return cls(**values)
-
-    return model, build(TrainConfig, "train"), build(DataConfig, "data")
-
-
-# ----------------------------------------------------------------------------- data
-
-
-@dataclass
-class ImageCaptionSet:
-    """Training photos as cached backbone features plus, per photo, its captions grouped by language."""
-
-    features: torch.Tensor  # (N, V, 1280) float32
-    captions: list[dict[str, list[str]]]
-
-
-def _resolve(data: Path, value: str) -> Path:
-    path = Path(value)
-    return path if path.is_absolute() else data / path
-
-
-def load_image_sets(dcfg: DataConfig, data: Path, cache: Path, backbone: str, image_size: int,
-                    split: str = "train", tap_blocks: int = 0) -> ImageCaptionSet:
-    from training.features import cache_path, ensure_cached
-
-    corpora: list[ImageCorpus] = []
-    if dcfg.shared_flickr8k:
-        corpora.append(read_shared_flickr8k(data))
-    if dcfg.karpathy_json:
-        corpora.append(read_karpathy(_resolve(data, dcfg.karpathy_json), _resolve(data, dcfg.karpathy_images)))
-    if dcfg.multi30k_dir and dcfg.multi30k_images:
-        folder = _resolve(data, dcfg.multi30k_dir)
-        _, corpus = read_multi30k_raw(folder, "train", image_list=folder / "train_images.txt",
-                                      image_root=_resolve(data, dcfg.multi30k_images))
-        if corpus is not None:
-            corpora.append(corpus)
-    feats, captions = [], []
-    for corpus in corpora:
-        names = [im.image for im in corpus.images]
-        cache_file = cache_path(cache, backbone, corpus.name, image_size, tap_blocks)
-        cached = ensure_cached(corpus.image_dir, names, cache_file, backbone, views=tuple(dcfg.backbone_views),
-                               image_size=image_size, tap_blocks=tap_blocks)
-        keep = [i for i, im in enumerate(corpus.images) if im.split == split and im.captions]
-        stacked = np.stack([cached[v][keep] for v in dcfg.backbone_views], axis=1)
-        feats.append(torch.from_numpy(stacked.astype(np.float32)))
-        for i in keep:
-            by_lang: dict[str, list[str]] = defaultdict(list)
-            for c in corpus.images[i].captions:
-                by_lang[c.lang].append(c.text)
-            captions.append(dict(by_lang))
-    if not captions:
-        raise SystemExit("no training images: check the [data] section and --data")
-    return ImageCaptionSet(torch.cat(feats), captions)
-
-
-def load_parallel(dcfg: DataConfig, data: Path, english_captions: list[str],
-                  exclude_ids: frozenset[str] = frozenset()) -> dict[str, list[TextPair]]:
-    """Parallel text grouped by source ("multi30k-task1", "lexicon-ja", "imagenet-names", ...)."""
-    pools: dict[str, list[TextPair]] = defaultdict(list)
-    par = data / "parallel"
-    if dcfg.parallel_task1 and (par / "multi30k-task1.jsonl").is_file():
-        pools["multi30k-task1"] = read_parallel_task1(par / "multi30k-task1.jsonl", exclude_ids=exclude_ids)
-    if dcfg.parallel_task2 and (par / "multi30k-task2.jsonl").is_file():
-        pools["multi30k-task2"] = read_parallel_task2(par / "multi30k-task2.jsonl", exclude_ids=exclude_ids)
-    if dcfg.multi30k_dir:
-        pairs, _ = read_multi30k_raw(_resolve(data, dcfg.multi30k_dir), "train")
-        pools["multi30k-task1"].extend(pairs)
-    if dcfg.lexicons:
-        vocab = caption_vocabulary(english_captions, min_count=3)
-        for lang in dcfg.lexicons:
-            path = data / "lexicons" / f"{lang}-en.tsv"
-            if path.is_file():
-                pools[f"lexicon-{lang}"] = read_lexicon(path, lang, vocab)
-    if dcfg.imagenet_names and (data / "imagenet-sample" / "names.jsonl").is_file():
-        pools["imagenet-names"] = imagenet_name_pairs(read_imagenet_names(data))
-    return {k: v for k, v in pools.items() if v}
-
-
-class Sampler:
-    """Draws the texts and features of one step; its own RNG so a resumed run draws the same batches."""
-
-    def __init__(self, images: ImageCaptionSet, parallel: dict[str, list[TextPair]], tcfg: TrainConfig,
-                 seed: int) -> None:
-        self.images, self.parallel, self.tcfg = images, parallel, tcfg
-        self.rng = random.Random(seed)
-        self.order: list[int] = []
-        sources = [s for s in tcfg.parallel_weights if s in parallel and tcfg.parallel_weights[s] > 0]
-        self.sources = sources
-        self.source_weights = [tcfg.parallel_weights[s] for s in sources]
-
-    def _next_images(self, n: int) -> list[int]:
-        # Epochs over the photos without replacement: every photo is seen once per epoch.
-        out = []
-        while len(out) < n:
-            if not self.order:
-                self.order = list(range(len(self.images.captions)))
-                self.rng.shuffle(self.order)
-            idx = self.order.pop()
-            if idx not in out:
-                out.append(idx)
-        return out
-
-    def image_batch(self) -> tuple[list[str], torch.Tensor]:
-        idx = self._next_images(min(self.tcfg.batch_size, len(self.images.captions)))
-        texts = []
-        for i in idx:
-            by_lang = self.images.captions[i]
-            langs = list(by_lang)
-            weights = [self.tcfg.lang_weights.get(lang, 0.05) for lang in langs]
-            lang = self.rng.choices(langs, weights)[0]
-            text = self.rng.choice(by_lang[lang])
-            if self.tcfg.char_noise and self.rng.random() < self.tcfg.char_noise:
-                text = add_noise(text, 0.10, self.rng)
-            texts.append(text)
-        views = torch.tensor([self.rng.randrange(self.images.features.shape[1]) for _ in idx])
-        feats = self.images.features[torch.tensor(idx), views]
-        return texts, feats
-
-    def parallel_batch(self) -> list[TextPair]:
-        if not self.sources or self.tcfg.parallel_batch <= 0:
-            return []
-        out = []
-        for _ in range(self.tcfg.parallel_batch):
-            source = self.rng.choices(self.sources, self.source_weights)[0]
-            out.append(self.rng.choice(self.parallel[source]))
-        return out
-
-    def state(self) -> dict:
-        return {"rng": self.rng.getstate(), "order": list(self.order)}
-
-    def load_state(self, state: dict) -> None:
-        rng = state["rng"]
-        self.rng.setstate((rng[0], tuple(rng[1]), rng[2]))
-        self.order = list(state["order"])
 
 
 # ----------------------------------------------------------------------------- model
@@ -284,12 +65,6 @@ def trained_state(model: JointModel) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu().clone() for k, v in model.state_dict().items() if not k.startswith("image.backbone.")}
 
 
-def duplicate_mask(texts: list[str], device: torch.device) -> torch.Tensor:
-    ids = {t: i for i, t in enumerate(texts)}
-    keys = torch.tensor([ids[t] for t in texts], device=device)
-    return keys[:, None] == keys[None, :]
-
-
 def lr_at(step: int, tcfg: TrainConfig) -> float:
     if step < tcfg.warmup:
         return tcfg.lr * (step + 1) / tcfg.warmup
@@ -299,15 +74,7 @@ def lr_at(step: int, tcfg: TrainConfig) -> float:
 
 def pair_loss(sim: torch.Tensor, step: int, tcfg: TrainConfig, scale: torch.Tensor,
               ignore: torch.Tensor | None = None) -> torch.Tensor:
-    k = losses.we_weight(step, tcfg.beta)
-    if tcfg.loss == "infonce":
-        return losses.info_nce(sim, scale, ignore)
-    if tcfg.loss == "jwe":
-        return losses.weighted_ranking_loss(sim, k, tcfg.margin, ignore)
-    if tcfg.loss == "both":
-        jwe = losses.weighted_ranking_loss(sim, k, tcfg.margin, ignore) / sim.shape[0]
-        return losses.info_nce(sim, scale, ignore) + tcfg.jwe_weight * jwe
-    raise SystemExit(f"unknown loss {tcfg.loss!r}: use infonce, jwe or both")
+    return losses.pair_loss(sim, step, tcfg.loss, scale, ignore, tcfg.beta, tcfg.margin, tcfg.jwe_weight)
 
 
 # ----------------------------------------------------------------------------- evaluation during training
@@ -316,8 +83,8 @@ def pair_loss(sim: torch.Tensor, step: int, tcfg: TrainConfig, scale: torch.Tens
 def fast_benchmark(model: JointModel, tokenizer: Tokenizer, dev, cache: Path, device: torch.device
                    ) -> dict[str, float]:
     """The dev benchmark from cached backbone features (centre crop) instead of decoding the JPEGs."""
-    from training.benchmark import run_benchmark
     from training.features import cache_path
+    from training.metrics import run_benchmark
 
     backbone, size, taps = model.cfg.image_backbone, model.cfg.image_size, model.cfg.image_tap_blocks
     flickr = np.load(cache_path(cache, backbone, "flickr8k", size, taps), allow_pickle=False)
@@ -375,12 +142,34 @@ def brief(metrics: dict[str, float]) -> str:
 
 def selection_score(metrics: dict[str, float]) -> float:
     """Mean of the floor figures relative to the floor: a run is better when it clears all of them by more."""
-    from training.benchmark import FLOOR
+    from training.metrics import FLOOR
 
     return float(np.mean([metrics.get(k, 0.0) / v for k, v in FLOOR.items()]))
 
 
 # ----------------------------------------------------------------------------- main loop
+
+
+def _resolve_path(config_path: Path, value: str) -> Path:
+    """A path from a config: as written when it exists from here, else relative to the project root."""
+    path = Path(value)
+    return path if path.is_absolute() or path.exists() else Path(__file__).resolve().parent.parent / path
+
+
+def load_initial_weights(model: JointModel, folder: Path) -> None:
+    """Exported weights (model.safetensors + config.json) into `model`; the configs must agree on the shapes."""
+    from safetensors.torch import load_file
+
+    file = folder / "model.safetensors"
+    if not file.is_file():
+        raise SystemExit(f"init_from: no model.safetensors in {folder}")
+    state = {k: (v.float() if v.is_floating_point() else v) for k, v in load_file(file).items()
+             if not k.startswith("image.backbone.")}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.startswith("image.backbone.")]
+    if missing or unexpected:
+        raise SystemExit(f"init_from {folder}: the weights do not fit this model config "
+                         f"(missing {missing[:5]}, unexpected {unexpected[:5]})")
 
 
 def setup_distributed() -> tuple[int, int, torch.device]:
@@ -429,12 +218,15 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
         f" parallel: " + ", ".join(f"{k} {len(v)}" for k, v in parallel.items()))
 
     model = JointModel(mcfg)
+    if tcfg.init_from:
+        load_initial_weights(model, _resolve_path(config_path, tcfg.init_from))
+        say(f"initial weights from {tcfg.init_from}")
     with torch.no_grad():
         model.logit_scale.fill_(math.log(tcfg.init_scale))
         # Hashed character and n-gram tables start small: with torch's N(0, 1) default, Adam's steps of
         # about lr move them by a fraction of a percent, and the text side learns many times slower.
         for table in (model.text.words.chars, model.text.words.chars_alt, model.text.words.ngrams):
-            if table is not None:
+            if table is not None and not tcfg.init_from:
                 table.weight.normal_(0.0, tcfg.embedding_init_std)
                 if table.padding_idx is not None:
                     table.weight[table.padding_idx].zero_()
@@ -485,12 +277,13 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
     targets_file = out / "vocab_targets.npy"
     if vocab is not None and step >= tcfg.vocab_from_step and targets_file.is_file():
         vocab_targets = torch.from_numpy(np.load(targets_file, allow_pickle=False))  # the map of the first run
-    (out / "train_config.toml").write_text(Path(config_path).read_text(encoding="utf-8"), encoding="utf-8")
+    # The configuration as it ran, its bases merged in: a run folder explains itself.
+    (out / "train_config.json").write_text(json.dumps(resolved_toml(config_path), indent=1), encoding="utf-8")
     mcfg.save(out / "model_config.json")
 
     dev = None
     if rank == 0 and (data / "flickr8k" / "captions.jsonl").is_file():
-        from training.benchmark import DevData
+        from training.metrics import DevData
 
         dev = DevData.load(data)
 
@@ -517,13 +310,14 @@ def train(config_path: Path, data: Path, out: Path, cache: Path, max_steps: int 
         scale = trainable.logit_scale.exp().clamp(max=tcfg.max_scale)
         n, p = len(caps), len(pairs)
         cap_vecs = text_vecs[:n]
-        ignore = duplicate_mask(caps, device)
+        ignore = losses.duplicate_mask(caps, device)
         loss_img = pair_loss(image_vecs @ cap_vecs.t(), step, tcfg, scale, ignore)
         loss = loss_img
         running["img"] += loss_img.item()
         if p:
             a, b = text_vecs[n:n + p], text_vecs[n + p:n + 2 * p]
-            ignore_p = duplicate_mask([x.a for x in pairs], device) | duplicate_mask([x.b for x in pairs], device)
+            ignore_p = losses.duplicate_mask([x.a for x in pairs], device) | losses.duplicate_mask(
+                [x.b for x in pairs], device)
             loss_clmr = pair_loss(a @ b.t(), step, tcfg, scale, ignore_p)
             loss = loss + tcfg.clmr_weight * loss_clmr
             running["clmr"] += loss_clmr.item()

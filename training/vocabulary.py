@@ -142,8 +142,8 @@ def main() -> None:
     from PIL import Image
 
     from photosearch.model import load_model
-    from training.benchmark import t2i_recall
     from training.datasets import imagenet_is_heldout, read_imagenet_names, read_shared_flickr8k
+    from training.metrics import t2i_recall
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--weights", type=Path, default=Path("resources/model"))

@@ -38,6 +38,9 @@ class ModelConfig:
     # probe of training/RESULTS.md the row width, more than the bucket count, bounded R@1.
     ngram_dim: int = 128
     ngram_sizes: tuple[int, ...] = (3, 4)
+    # Adjacent characters of Chinese, Japanese, Thai, ... as extra units (tokenizer.with_bigrams): the word-level
+    # features those scripts get no other way, since they are split one unit per character.
+    cjk_bigrams: bool = False
     # text tower: word vectors -> text vector
     sentence_encoder: str = "gru"  # "gru" or "mean"
     sentence_hidden: int = 256
@@ -57,6 +60,7 @@ class ModelConfig:
             max_words=self.max_words,
             ngram_buckets=self.ngram_buckets,
             ngram_sizes=tuple(self.ngram_sizes),
+            cjk_bigrams=self.cjk_bigrams,
         )
 
     def to_dict(self) -> dict[str, Any]:

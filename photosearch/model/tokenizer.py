@@ -2,11 +2,14 @@
 
 Words are runs of letters, digits and marks. Scripts written without spaces (Chinese, Japanese,
 Thai, ...) are split into one unit per character, and so are emoji and other symbols, so every
-query yields units the character-level word encoder can read.
+query yields units the character-level word encoder can read. With `cjk_bigrams`, each pair of
+adjacent characters of such a script is a unit too: 自転車 reads as 自, 転, 車, 自転, 転車, which gives
+those scripts the word-level features that spaces give the others.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -31,6 +34,7 @@ _UNSPACED = (
     "\uf900-\ufaff"  # CJK compatibility ideographs
     "\U00020000-\U0003134f"  # CJK extensions B-G
 )
+_UNSPACED_CHAR = re.compile(rf"[{_UNSPACED}]")
 _UNIT = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+|[^\w\s]", re.UNICODE)
 _IGNORED_SYMBOLS = set(".,;:!?\"'`()[]{}<>/\\|_*&^%$#@~=«»„“”‘’‚‹›…·-–—")
 
@@ -54,6 +58,13 @@ def split_units(text: str) -> list[str]:
         else:
             units.append(unit)
     return units
+
+
+def with_bigrams(units: list[str]) -> list[str]:
+    """The units plus one unit for each two adjacent characters of a script written without spaces."""
+    pairs = [a + b for a, b in itertools.pairwise(units)
+             if len(a) == 1 and len(b) == 1 and _UNSPACED_CHAR.match(a) and _UNSPACED_CHAR.match(b)]
+    return units + pairs
 
 
 def char_id(char: str, buckets: int, salt: int = 0) -> int:
@@ -82,6 +93,7 @@ class TokenizerConfig:
     max_words: int
     ngram_buckets: int = 0
     ngram_sizes: tuple[int, ...] = (3, 4)
+    cjk_bigrams: bool = False
 
 
 @dataclass
@@ -124,6 +136,9 @@ class Tokenizer:
     def encode(self, texts: Sequence[str]) -> TokenBatch:
         cfg = self.config
         per_text = [split_units(t)[: cfg.max_words] for t in texts]
+        if cfg.cjk_bigrams:
+            # The bigrams come after the words, so truncation keeps every character of a long text first.
+            per_text = [with_bigrams(units)[: 2 * cfg.max_words] for units in per_text]
         table: dict[str, int] = {}
         for units in per_text:
             for unit in units:

@@ -71,3 +71,21 @@ def test_ngrams_are_padded_per_word():
     assert batch.ngrams.shape[0] == len(batch.chars)
     assert (batch.ngrams[0] == 0).all()
     assert np.count_nonzero(batch.ngrams[batch.index[1, 0]]) > np.count_nonzero(batch.ngrams[batch.index[0, 0]])
+
+
+def test_cjk_bigrams_add_a_unit_per_adjacent_pair_only_when_configured():
+    from dataclasses import replace
+
+    plain = Tokenizer(CFG).encode(["自転車 bike"])
+    assert plain.words.tolist() == [4]
+    with_pairs = Tokenizer(replace(CFG, cjk_bigrams=True))
+    batch = with_pairs.encode(["自転車 bike", "ภาษาไทย", "a dog"])
+    # 自 転 車 bike + 自転 転車; Thai gets its pairs too; a Latin text is unchanged.
+    assert batch.words.tolist()[0] == 6
+    assert batch.words.tolist()[1] > len(split_units("ภาษาไทย"))
+    assert batch.words.tolist()[2] == 2
+    row_of = {}
+    for units, row in zip(["自", "転", "車", "bike", "自転", "転車"], batch.index[0][:6], strict=True):
+        row_of[units] = row
+        assert batch.chars[row, 1] == char_id(units[0], CFG.char_buckets)
+    assert len(set(row_of.values())) == 6  # the pairs are distinct words of the batch

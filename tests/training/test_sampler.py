@@ -6,7 +6,8 @@ from difflib import SequenceMatcher
 
 import torch
 
-from training.train import ImageCaptionSet, Sampler, TrainConfig
+from training.config import TrainConfig
+from training.sampler import ImageCaptionSet, Sampler
 
 CAPTIONS = [
     "a black dog runs through the deep snow next to a wooden fence",

@@ -16,10 +16,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from photosearch.model.tokenizer import Tokenizer, TokenizerConfig, _ngram_id, split_units  # noqa: E402
-from training.benchmark import add_noise  # noqa: E402
+from training.metrics import add_noise  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
