@@ -145,6 +145,12 @@ class Library:
     def _device_type(self) -> str:
         if self._encoder is not None:
             return self._encoder.device.type
+        # Found without torch where it can be (status would otherwise wait seconds for torch to import).
+        from photosearch.model.device_probe import probe_device
+
+        probed = probe_device(self.device)
+        if probed is not None:
+            return probed
         from photosearch.model.encoder import pick_device
 
         try:
