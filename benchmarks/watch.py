@@ -31,7 +31,8 @@ GIVE_UP_S = 60.0
 
 
 def code_root() -> str:
-    """The folder holding the photosearch package under test (the child processes import the same one)."""
+    """The folder holding the photosearch package under test: the child processes run in it and import it (with
+    `python -m` or `-c` the working directory comes first on sys.path)."""
     import photosearch
 
     return str(Path(photosearch.__file__).resolve().parents[1])
@@ -58,7 +59,7 @@ def sources(count: int) -> list[Path]:
 def status_photos(data: Path, env: dict[str, str]) -> tuple[int, float]:
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "photosearch", "--data-dir", str(data), "status", "--json"],
-                          capture_output=True, text=True, timeout=120, env=env)
+                          capture_output=True, text=True, timeout=120, env=env, cwd=env["PYTHONPATH"])
     if done.returncode != 0:
         raise SystemExit(f"status failed: {done.stderr[-1000:]}")
     return json.loads(done.stdout)["photos"], time.perf_counter() - started
@@ -80,9 +81,10 @@ def main() -> None:
     for source in files[:args.photos]:
         shutil.copyfile(source, photos / source.name)
     env = dict(os.environ, PYTHONPATH=code_root(), PYTHONUNBUFFERED="1")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app runs from compiled bytecode
     base = [sys.executable, "-m", "photosearch", "--data-dir", str(data)]
     done = subprocess.run([*base, "index", str(photos), "--device", "cpu", "--json"], capture_output=True,
-                          text=True, timeout=600, env=env)
+                          text=True, timeout=600, env=env, cwd=env["PYTHONPATH"])
     if done.returncode != 0:
         raise SystemExit(f"index failed: {done.stderr[-1000:]}")
 
@@ -90,7 +92,7 @@ def main() -> None:
               "command": " ".join(["benchmarks/watch.py", *sys.argv[1:]]), "photos": args.photos,
               "observer": "polling" if args.polling else "native (inotify on Linux)", "target_s": 3.0}
     watch = subprocess.Popen([*base, "watch", "--device", "cpu", "--json", *(["--polling"] if args.polling else [])],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=env["PYTHONPATH"])
     lines: queue.Queue[tuple[float, dict]] = queue.Queue()
 
     def read() -> None:
