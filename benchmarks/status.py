@@ -41,7 +41,8 @@ def code_root() -> str:
     return str(Path(photosearch.__file__).resolve().parents[1])
 
 
-def run(args: list[str], env: dict[str, str], wrapped: bool = False) -> tuple[float, float, subprocess.CompletedProcess]:
+def run(args: list[str], env: dict[str, str], wrapped: bool = False) -> tuple[float, float,
+                                                                           subprocess.CompletedProcess]:
     """(wall seconds, CPU seconds of the child, its result): on a loaded machine the CPU time is the steadier."""
     command = [sys.executable, "-c", WRAPPER, *args] if wrapped else [sys.executable, "-m", "photosearch", *args]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -69,7 +70,7 @@ def main() -> None:
     weights, kind = fixtures.use_bench_model()
     from photosearch.model.config import ModelConfig
 
-    photos, data = reindex.make_library(args.photos, ModelConfig.load(weights / "config.json").joint_dim)
+    _, data = reindex.make_library(args.photos, ModelConfig.load(weights / "config.json").joint_dim)
     env = dict(os.environ, PYTHONPATH=code_root())
     # An installed app runs from compiled bytecode; without this every child would compile photosearch's sources.
     env.pop("PYTHONDONTWRITEBYTECODE", None)

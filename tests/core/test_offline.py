@@ -79,14 +79,14 @@ def test_an_index_run_tells_search_which_folders_are_offline(two_folders, disk_l
 
 
 def test_without_a_watcher_a_query_looks_again_once_the_set_is_old(two_folders, monkeypatch, tmp_path):
-    library, drive, home = two_folders
+    library, _drive, home = two_folders
     os.rename(tmp_path / "photos" / "drive", tmp_path / "unplugged")
     monkeypatch.setattr(offline_module, "MAX_AGE_S", 0.0)
     assert _paths(library) == {str(p) for p in home}
 
 
 def test_status_tells_search_too(two_folders, monkeypatch, tmp_path):
-    library, drive, home = two_folders
+    library, _drive, home = two_folders
     monkeypatch.setattr(offline_module, "MAX_AGE_S", 3600.0)
     os.rename(tmp_path / "photos" / "drive", tmp_path / "unplugged")
     assert [f["online"] for f in library.status()["folders"]] == [False, True]
@@ -95,7 +95,7 @@ def test_status_tells_search_too(two_folders, monkeypatch, tmp_path):
 
 def test_the_offline_photos_are_read_again_only_when_the_catalog_changes(two_folders, monkeypatch, tmp_path,
                                                                          photo_factory):
-    library, drive, home = two_folders
+    library, _drive, home = two_folders
     monkeypatch.setattr(offline_module, "MAX_AGE_S", 3600.0)
     reads = []
     real = library.catalog.ids_under
@@ -112,7 +112,7 @@ def test_the_offline_photos_are_read_again_only_when_the_catalog_changes(two_fol
 
 
 def test_the_watcher_tells_search_when_a_folder_goes_away(two_folders, monkeypatch, tmp_path, wait_until):
-    library, drive, home = two_folders
+    library, _drive, home = two_folders
     monkeypatch.setattr(offline_module, "MAX_AGE_S", 3600.0)
     monkeypatch.setattr("photosearch.core.watcher.FOLDER_CHECK_INTERVAL", 0.1)
     library.watch()

@@ -88,7 +88,7 @@ def _version_file(tmp_path, monkeypatch, text):
     (package / "version.py").write_text(text)
 
     class Spec:
-        submodule_search_locations = [str(package)]
+        submodule_search_locations = (str(package),)
 
     monkeypatch.setattr(device_probe.importlib.util, "find_spec", lambda name: Spec())
     # A Linux process without torch loaded (the probe defers to torch when it is loaded, as it is here).
