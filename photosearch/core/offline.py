@@ -36,7 +36,6 @@ class OfflineFolders:
         self._checked: float | None = None  # time.monotonic() of the last check; None: never checked
         self._ids: frozenset[int] = frozenset()
         self._ids_for: tuple[frozenset[str], int] | None = None  # (offline folders, catalog generation) of _ids
-        self.checks = 0  # how often the disk was looked at (tests read it)
 
     def check(self) -> list[str]:
         """Look at the disk (a stat per library folder), record the offline folders; returns the online ones."""
@@ -50,7 +49,6 @@ class OfflineFolders:
         with self._lock:
             self._offline = frozenset(offline)
             self._checked = time.monotonic()
-            self.checks += 1
 
     def folders(self) -> frozenset[str]:
         """The offline folders as last checked; checked again now when that is older than MAX_AGE_S or one of
