@@ -22,6 +22,7 @@ from photosearch.core import atomicfile, imageio, scanner
 from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, is_corruption, key_path
 from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
 from photosearch.core.malloc import limit_malloc_arenas
+from photosearch.core.offline import OfflineFolders, folder_online
 from photosearch.core.paths import default_cache_dir, default_data_dir, is_within, normalise, normalise_file
 from photosearch.core.search import Searcher, SearchResult
 from photosearch.core.thumbnails import ThumbnailCache
@@ -110,7 +111,8 @@ class Library:
         self.catalog = self._open_catalog()
         self.store = VectorStore(self.catalog, self.data_dir)
         self.indexer = Indexer(self.catalog, self.store, self.ensure_model, lambda: self._encoder)
-        self.searcher = Searcher(self.catalog, self.store, self.ensure_model)
+        self.offline = OfflineFolders(self.catalog)  # fed by index runs, the watcher and status; read by search
+        self.searcher = Searcher(self.catalog, self.store, self.ensure_model, self.offline)
         self.thumbnails = ThumbnailCache(self.cache_dir / "thumbnails")
         self.last_index_summary: dict[str, Any] = {}
         self._watcher: Watcher | None = None
@@ -143,6 +145,12 @@ class Library:
     def _device_type(self) -> str:
         if self._encoder is not None:
             return self._encoder.device.type
+        # Found without torch where it can be (status would otherwise wait seconds for torch to import).
+        from photosearch.model.device_probe import probe_device
+
+        probed = probe_device(self.device)
+        if probed is not None:
+            return probed
         from photosearch.model.encoder import pick_device
 
         try:
@@ -267,15 +275,24 @@ class Library:
         return [f for f, _ in self.catalog.folders()]
 
     def folder_stats(self) -> list[FolderStats]:
-        return [FolderStats(f, self.catalog.count_under(f), os.path.isdir(f), watched)
-                for f, watched in self.catalog.folders()]
+        folders = self.catalog.folders()
+        online = {f: folder_online(f) for f, _ in folders}
+        self.offline.update(f for f, there in online.items() if not there)  # looked anyway: searches profit
+        return [FolderStats(f, self.catalog.count_under(f), online[f], watched) for f, watched in folders]
+
+    def check_folders(self) -> list[str]:
+        """Look at the disk for which library folders are there now, so that searches know without looking;
+        returns the online ones. Index runs call it, and the watcher every second while it runs."""
+        return self.offline.check()
 
     def _online_roots(self) -> list[str]:
-        return [f for f in self.folders() if os.path.isdir(f)]
+        return self.check_folders()
 
     def _folders_changed(self) -> None:
         if self._watcher is not None:
-            self._watcher.refresh_folders()
+            self._watcher.refresh_folders()  # checks the folders as it goes
+        else:
+            self.check_folders()
 
     # indexing
 

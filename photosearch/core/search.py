@@ -12,6 +12,7 @@ import numpy as np
 
 from photosearch.core import imageio
 from photosearch.core.catalog import Catalog
+from photosearch.core.offline import OfflineFolders
 from photosearch.core.paths import normalise_file
 from photosearch.core.query import QueryError, Term, as_image_path, parse_query
 from photosearch.core.vectors import VectorIndex
@@ -38,10 +39,12 @@ class SearchResult:
 
 
 class Searcher:
-    def __init__(self, catalog: Catalog, store: VectorStore, ensure_model: Callable[[], Encoder]) -> None:
+    def __init__(self, catalog: Catalog, store: VectorStore, ensure_model: Callable[[], Encoder],
+                 offline: OfflineFolders | None = None) -> None:
         self.catalog = catalog
         self.store = store
         self.ensure_model = ensure_model
+        self.offline = offline if offline is not None else OfflineFolders(catalog)
         self._background: tuple[int, np.ndarray] | None = None  # (index size when sampled, vectors)
         self._lock = threading.Lock()
         self._rng = np.random.default_rng(0)
@@ -77,7 +80,10 @@ class Searcher:
         combined = self.query_vector(terms, encoder)
         rerank = max(0, int(rerank)) if not any(t.is_path for t in terms) else 0
         index = self.store.current(encoder.dim)
-        hits = index.search(combined, max(0, int(k), rerank if k > 0 else 0), self._offline_ids())
+        # Photos of offline folders (an unplugged drive) are kept but not offered: a click could not open them.
+        # The set is known between queries (index.generation was just caught up with the catalog's).
+        hits = index.search(combined, max(0, int(k), rerank if k > 0 else 0),
+                            self.offline.hidden_ids(index.generation))
         paths = self.catalog.paths_of(label for label, _ in hits)
         found = [(paths[label], score) for label, score in hits if label in paths]
         if rerank and found:
@@ -88,12 +94,6 @@ class Searcher:
             found = sorted(zip([p for p, _ in top], mixed, strict=True), key=lambda ps: -ps[1]) + found[rerank:]
         floor = self._floor(combined, index)
         return [SearchResult(path, score, score < floor) for path, score in found[:max(0, int(k))]]
-
-    def _offline_ids(self) -> frozenset[int]:
-        """Photos of library folders that are not there now (an unplugged drive): kept, but not offered as results
-        a click could not open. One stat per library folder per search."""
-        offline = [folder for folder, _ in self.catalog.folders() if not os.path.isdir(folder)]
-        return frozenset(self.catalog.ids_under(offline)) if offline else frozenset()
 
     def _image_vector(self, path: str, encoder: Encoder) -> np.ndarray:
         """The photo's stored vector when it is in the library, else the image embedded now."""

@@ -96,7 +96,10 @@ class VectorIndex:
         """The k nearest labels with cosine similarity, best first, leaving out the `hidden` labels."""
         query = normalise_rows(np.asarray(vector, dtype=np.float32).reshape(1, self.dim))
         with self.lock:
-            k = min(k, len(self._labels) - len(hidden & self._labels) if hidden else len(self._labels))
+            visible = len(self._labels) - len(hidden)  # at least this many: some hidden ids may not be here
+            if visible < k:  # only then count exactly: the intersection is a lookup per hidden id
+                visible = len(self._labels) - len(hidden & self._labels) if hidden else len(self._labels)
+            k = min(k, visible)
             if k <= 0:
                 return []
             self._index.set_ef(max(MIN_EF, 2 * k))

@@ -135,7 +135,8 @@ class Watcher:
         share) is dropped, and watched again when it comes back: the observers stop following a folder
         that disappears, so a watch is never kept for a folder that is not there.
         """
-        wanted = {f for f in self.library.folders() if os.path.isdir(f)}
+        # Through the library, which also tells its searches which folders are offline now.
+        wanted = set(self.library.check_folders())
         # A folder inside another watched one is already covered by the recursive watch of the outer one.
         wanted = {f for f in wanted if not any(o != f and f.startswith(o.rstrip(os.sep) + os.sep) for o in wanted)}
         with self._lock:

@@ -59,7 +59,13 @@ def pick_device(device: str | None = None) -> torch.device:
         device = "cuda"
     resolved = torch.device(device)
     if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("a CUDA GPU was asked for, but torch sees none")
+        if torch.version.cuda:
+            why = f"this torch ({torch.__version__}, CUDA {torch.version.cuda}) finds no usable NVIDIA GPU or driver"
+        elif getattr(torch.version, "hip", None):
+            why = f"this torch ({torch.__version__}, ROCm {torch.version.hip}) finds no usable GPU"
+        else:
+            why = f"this torch ({torch.__version__}) is built for the CPU only"
+        raise RuntimeError(f"a CUDA GPU was asked for, but torch sees none: {why}; choose the device auto or cpu")
     return resolved
 
 

@@ -6,11 +6,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-
-from safetensors.torch import load_file, save_file
+from typing import TYPE_CHECKING
 
 from photosearch.model.config import ModelConfig
-from photosearch.model.network import JointModel
+
+if TYPE_CHECKING:
+    from photosearch.model.network import JointModel
 
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
@@ -39,6 +40,8 @@ def save_model(model: JointModel, directory: Path, half: bool = True) -> None:
     Floating-point tensors are stored as float16 by default: it halves the download and the
     embeddings change by far less than the differences between photos.
     """
+    from safetensors.torch import save_file  # torch: imported by the functions that need it (see load_joint_model)
+
     directory.mkdir(parents=True, exist_ok=True)
     state = {}
     for key, tensor in model.state_dict().items():
@@ -62,6 +65,12 @@ def save_model(model: JointModel, directory: Path, half: bool = True) -> None:
 
 def load_joint_model(directory: Path) -> JointModel:
     """Build the network from config.json and fill it from model.safetensors (float32, eval mode)."""
+    # torch is imported here, not at the top: `photosearch status` asks bundled_weights_dir() where the model is,
+    # and must answer without waiting seconds for torch.
+    from safetensors.torch import load_file
+
+    from photosearch.model.network import JointModel
+
     directory = Path(directory)
     config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
     if not config_path.is_file() or not weights_path.is_file():
