@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from photosearch.core import atomicfile, imageio, scanner
+from photosearch.core import atomicfile, imageio, online, scanner
 from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, is_corruption, key_path
 from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
 from photosearch.core.malloc import limit_malloc_arenas
@@ -189,7 +189,26 @@ class Library:
             if isinstance(error, sqlite3.DatabaseError) and not is_corruption(error):
                 raise
             return self._replace_damaged_catalog(path, error)
+        if catalog.created:
+            self._adopt_lost_catalog(catalog)
         return catalog
+
+    def _adopt_lost_catalog(self, catalog: Catalog) -> None:
+        """A catalog created just now where one existed (deleted, or emptied: sqlite takes an empty file for a new
+        database, so no damage check can fire): start it with the folders of folders.json and say so."""
+        folders = self._saved_folders()
+        index_left = (self.data_dir / INDEX_FILE).exists() or (self.data_dir / STAMP_FILE).exists()
+        if not folders and not index_left:
+            return  # a new library
+        for folder in folders:
+            catalog.add_folder(folder)
+        notice = (f"the catalog {catalog.path} was missing or empty, but this library had "
+                  f"{len(folders)} folder{'s' if len(folders) != 1 else ''} (in {FOLDERS_FILE})"
+                  f"{' and a vector index' if index_left else ''}; a new catalog was started with "
+                  f"{'those folders' if folders else 'no folders'}, whose photos will be indexed again"
+                  f"{' (the old index file is kept until then)' if index_left else ''}")
+        log.warning("%s", notice)
+        self.notices.append(notice)
 
     def _replace_damaged_catalog(self, path: Path, error: Exception) -> Catalog:
         if not self.process_lock.acquire(timeout=60):
@@ -247,6 +266,7 @@ class Library:
         if not os.path.isdir(folder):
             raise LibraryError(f"not a folder: {path}")
         self.catalog.add_folder(folder)
+        online.remember(self.catalog, folder)
         self._save_folders()
         self._folders_changed()
         return folder
@@ -267,11 +287,11 @@ class Library:
         return [f for f, _ in self.catalog.folders()]
 
     def folder_stats(self) -> list[FolderStats]:
-        return [FolderStats(f, self.catalog.count_under(f), os.path.isdir(f), watched)
+        return [FolderStats(f, self.catalog.count_under(f), online.folder_online(self.catalog, f), watched)
                 for f, watched in self.catalog.folders()]
 
     def _online_roots(self) -> list[str]:
-        return [f for f in self.folders() if os.path.isdir(f)]
+        return [f for f in self.folders() if online.folder_online(self.catalog, f)]
 
     def _folders_changed(self) -> None:
         if self._watcher is not None:
@@ -300,6 +320,7 @@ class Library:
                 try:
                     try:
                         self._check_model()
+                        self._repair_catalog(roots)
                         scope = self._scope(roots)
                         yield from self.indexer.run(scope, cancel, counts)
                     finally:
@@ -316,6 +337,23 @@ class Library:
                 self.process_lock.release()
         total = counts.added + counts.updated + len(counts.skipped_paths)
         yield IndexProgress(total, total, "", "done", skipped=len(self.last_index_summary["skipped"]))
+
+    def _repair_catalog(self, roots: list[str]) -> None:
+        """What every index run checks before its diff (holding the write lock): photos below no library folder
+        go, vectors that fail their checksum are dropped so this run embeds those photos again, and the online
+        folders' device and mount state is recorded for telling an unmounted drive from an emptied folder."""
+        orphans = self.catalog.sweep_orphans()
+        if orphans:
+            log.warning("removed %d photos that belonged to no library folder", orphans)
+        damaged = self.catalog.drop_damaged_vectors()
+        if damaged:
+            notice = (f"{len(damaged)} stored vector{'s were' if len(damaged) != 1 else ' was'} damaged in the "
+                      f"catalog {self.catalog.path} (e.g. {damaged[0]}); {'they are' if len(damaged) != 1 else 'it is'}"
+                      " embedded again")
+            log.warning("%s", notice)
+            self.notices.append(notice)
+        for root in roots:
+            online.remember(self.catalog, root)
 
     def _storage_error(self, error: sqlite3.Error | OSError) -> LibraryError:
         if isinstance(error, sqlite3.Error):
@@ -352,7 +390,8 @@ class Library:
             # Nested library folders are walked once, as part of the outer one: no photo twice.
             return itertools.chain.from_iterable(scanner.walk(r) for r in outermost)
 
-        return Scope(roots if only is None else only, scan, lambda p: covering_root(p, outermost))
+        return Scope(roots if only is None else only, scan, lambda p: covering_root(p, outermost),
+                     lambda folder: online.folder_online(self.catalog, folder))
 
     def _summary(self, counts: RunCounts, roots: list[str], seconds: float) -> dict[str, Any]:
         skipped = [s for s in self.catalog.skipped() if any(is_within(s["path"], r) for r in roots)]

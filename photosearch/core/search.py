@@ -12,6 +12,7 @@ import numpy as np
 
 from photosearch.core import imageio
 from photosearch.core.catalog import Catalog
+from photosearch.core.online import folder_online
 from photosearch.core.paths import normalise_file
 from photosearch.core.query import QueryError, Term, as_image_path, parse_query
 from photosearch.core.vectors import VectorIndex
@@ -92,7 +93,7 @@ class Searcher:
     def _offline_ids(self) -> frozenset[int]:
         """Photos of library folders that are not there now (an unplugged drive): kept, but not offered as results
         a click could not open. One stat per library folder per search."""
-        offline = [folder for folder, _ in self.catalog.folders() if not os.path.isdir(folder)]
+        offline = [folder for folder, _ in self.catalog.folders() if not folder_online(self.catalog, folder)]
         return frozenset(self.catalog.ids_under(offline)) if offline else frozenset()
 
     def _image_vector(self, path: str, encoder: Encoder) -> np.ndarray:

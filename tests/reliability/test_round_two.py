@@ -1,0 +1,238 @@
+"""The second attack round (issue 20): unmounted roots, lost catalogs, removes during a run, hash collisions, damage."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from photosearch.core import online
+from photosearch.core.catalog import FolderIdentity
+from tests.conftest import draw_photo
+from tests.reliability.conftest import photos_in_catalog
+
+
+def _mount(*args: str) -> None:
+    subprocess.run(["mount", *args], check=True, capture_output=True, timeout=30)
+
+
+def _umount(target) -> None:
+    subprocess.run(["umount", str(target)], check=True, capture_output=True, timeout=30)
+
+
+@contextlib.contextmanager
+def _a_drive(tmp_path):
+    """A separate file system (a tmpfs) to act as the drive, or skip where this process may not mount."""
+    drive = tmp_path / "drive-fs"
+    drive.mkdir()
+    try:
+        _mount("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(drive))
+    except (OSError, subprocess.CalledProcessError) as error:
+        pytest.skip(f"cannot mount a file system here ({error}); the simulated test covers the mechanism")
+    try:
+        yield drive
+    finally:
+        subprocess.run(["umount", "-l", str(drive)], capture_output=True, timeout=30)
+
+
+# 1. a library folder that is itself a mount point
+
+def test_an_unmounted_library_root_is_offline_not_empty(tmp_path, make_library, counting_encoder):
+    with _a_drive(tmp_path) as drive:
+        for i in range(6):
+            draw_photo(drive / f"p{i}.jpg", seed=i)
+        mount_point = tmp_path / "M"
+        mount_point.mkdir()
+        _mount("--bind", str(drive), str(mount_point))  # the drive mounted at M, as `mount /dev/sdb1 M` does
+        try:
+            library = make_library(encoder=counting_encoder)
+            folder = library.add_folder(mount_point)
+            list(library.index())
+            assert library.photo_count() == 6
+        finally:
+            _umount(mount_point)
+        assert os.listdir(mount_point) == []  # M stays, as an empty folder
+        list(library.index())
+        assert library.last_index_summary["removed"] == 0 and library.photo_count() == 6
+        assert {s.path: s.online for s in library.folder_stats()}[folder] is False
+        assert library.search("x", k=10) == []  # hidden, not offered
+
+        _mount("--bind", str(drive), str(mount_point))
+        try:
+            counting_encoder.images_embedded = 0
+            list(library.index())
+            assert library.last_index_summary["unchanged"] == 6 and counting_encoder.images_embedded == 0
+            assert len(library.search("x", k=10)) == 6
+        finally:
+            _umount(mount_point)
+
+
+def test_a_folder_on_another_device_now_or_recreated_empty_is_offline(tmp_path, make_library):
+    folder_path = tmp_path / "photos"
+    for i in range(4):
+        draw_photo(folder_path / f"p{i}.jpg", seed=i)
+    library = make_library()
+    folder = library.add_folder(folder_path)
+    list(library.index())
+    real = library.catalog.folder_identity(folder)
+    assert real is not None and real.device == os.stat(folder).st_dev
+
+    # The drive's files are gone from the path, and the folder there now is on another device than recorded
+    # (what an unmounted drive looks like when the folder below it is not empty): simulated st_dev change.
+    os.rename(folder_path, tmp_path / "elsewhere")
+    folder_path.mkdir()
+    (folder_path / "README.txt").write_text("not the drive")
+    library.catalog.set_folder_identity(folder, FolderIdentity(real.device + 1, True))
+    list(library.index())
+    assert library.last_index_summary["removed"] == 0 and library.photo_count() == 4
+
+    # The path recreated empty on the same device: offline too.
+    library.catalog.set_folder_identity(folder, real)
+    shutil.rmtree(folder_path)
+    folder_path.mkdir()
+    list(library.index())
+    assert library.last_index_summary["removed"] == 0 and library.photo_count() == 4
+    assert not online.folder_online(library.catalog, folder)
+
+    # The drive back (photos there): online, and its identity is recorded again.
+    shutil.rmtree(folder_path)
+    os.rename(tmp_path / "elsewhere", folder_path)
+    list(library.index())
+    assert library.last_index_summary["unchanged"] == 4
+
+
+def test_a_folder_whose_photos_were_really_deleted_still_loses_them(tmp_path, make_library):
+    folder_path = tmp_path / "photos"
+    photos = [draw_photo(folder_path / f"p{i}.jpg", seed=i) for i in range(4)]
+    (folder_path / "notes.txt").write_text("kept")
+    library = make_library()
+    library.add_folder(folder_path)
+    list(library.index())
+    for photo in photos[:3]:
+        photo.unlink()
+    list(library.index())
+    assert library.last_index_summary["removed"] == 3 and library.photo_count() == 1
+    photos[3].unlink()  # the last one too: the folder still holds other files, on its own device
+    list(library.index())
+    assert library.last_index_summary["removed"] == 1 and library.photo_count() == 0
+
+
+# 2. an emptied or deleted catalog
+
+@pytest.mark.parametrize("damage", ["truncate", "delete"])
+def test_an_emptied_or_deleted_catalog_keeps_the_folders_says_so_and_keeps_the_index_file(
+        tmp_path, photosearch_cli, damage):
+    for i in range(5):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+    data = tmp_path / "data"
+    assert photosearch_cli(data, "index", str(tmp_path / "photos")).returncode == 0
+    index_bytes = (data / "vectors.hnsw").read_bytes()
+    catalog = data / "catalog.sqlite3"
+    if damage == "truncate":
+        os.truncate(catalog, 0)
+    else:
+        catalog.unlink()
+
+    status = photosearch_cli(data, "status", "--json")
+    assert status.returncode == 0
+    assert "missing or empty" in status.stderr and "folders.json" in status.stderr
+    assert [f["path"] for f in json.loads(status.stdout)["folders"]] == [str(tmp_path / "photos")]
+    search = photosearch_cli(data, "search", "--json", "x")
+    assert search.returncode == 0
+    assert (data / "vectors.hnsw").read_bytes() == index_bytes  # not overwritten with an empty index
+    assert "missing or empty" not in search.stderr  # said once, at the first open
+
+    again = photosearch_cli(data, "index", "--json")
+    assert again.returncode == 0 and json.loads(again.stdout)["added"] == 5
+    search = photosearch_cli(data, "search", "--json", "x")
+    assert len(json.loads(search.stdout)["results"]) == 5
+
+
+def test_a_new_library_has_no_notice(tmp_path, make_library):
+    library = make_library()
+    assert library.notices == []
+
+
+# 3. remove A while `index A B` runs
+
+def test_a_folder_removed_while_its_photos_are_embedded_stays_removed(tmp_path, make_library, tiny_encoder):
+    a, b = tmp_path / "A", tmp_path / "B"
+    for i in range(40):
+        draw_photo(a / f"a{i}.jpg", seed=i)
+    for i in range(8):
+        draw_photo(b / f"b{i}.jpg", seed=100 + i)
+
+    class RemovesAMidway:
+        """The model; while it embeds the first batch, the user removes A (the GUI does not wait for the run)."""
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def encode_arrays(self, arrays):
+            self.calls += 1
+            if self.calls == 1:
+                library.remove_folder(a)
+            return tiny_encoder.encode_arrays(arrays)
+
+        def __getattr__(self, name):
+            return getattr(tiny_encoder, name)
+
+    library = make_library(encoder=RemovesAMidway())
+    library.add_folder(a)
+    library.add_folder(b)
+    list(library.index())
+    paths = photos_in_catalog(tmp_path / "data")
+    assert not [p for p in paths if p.startswith(str(a) + os.sep)]
+    assert sorted(paths) == sorted(str(b / f"b{i}.jpg") for i in range(8))
+    assert not [r for r in library.search("x", k=50) if r.path.startswith(str(a) + os.sep)]
+
+
+def test_every_index_run_sweeps_photos_that_belong_to_no_folder(tmp_path, make_library):
+    for i in range(3):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+    library = make_library()
+    library.add_folder(tmp_path / "photos")
+    list(library.index())
+    # What an older version left behind after a remove during a run: rows under a folder that is no more.
+    from photosearch.core.catalog import NewPhoto
+
+    vector = np.ones(library._encoder.dim, np.float32)
+    library.catalog.upsert_photos([NewPhoto(str(tmp_path / "removed" / f"x{i}.jpg"), str(tmp_path / "removed"),
+                                            1, 1, "h", 0.0, False, 1, 1, vector) for i in range(4)])
+    list(library.index())
+    assert sorted(photos_in_catalog(tmp_path / "data")) == sorted(str(tmp_path / "photos" / f"p{i}.jpg")
+                                                                  for i in range(3))
+    assert len(library.search("x", k=50)) == 3
+
+
+# 7. a stamp that is valid JSON but not an object
+
+@pytest.mark.parametrize("stamp", ["[]", "null", "3", '"x"'])
+def test_a_stamp_of_the_wrong_shape_is_rebuilt_and_repaired(tmp_path, make_library, stamp):
+    for i in range(3):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+    library = make_library()
+    library.add_folder(tmp_path / "photos")
+    list(library.index())
+    library.close()
+    (tmp_path / "data" / "vectors.json").write_text(stamp)
+    library = make_library()
+    assert len(library.search("x", k=10)) == 3
+    list(library.index())
+    assert isinstance(json.loads((tmp_path / "data" / "vectors.json").read_text()), dict)
+
+
+@pytest.fixture()
+def photosearch_cli(cli_env, cli_command):
+    """Run `photosearch --data-dir DATA ARGS` in a subprocess; returns the CompletedProcess (text)."""
+
+    def run(data, *args, stdin=None, timeout=180):
+        return subprocess.run(cli_command(data, *args), capture_output=True, text=True, env=cli_env,
+                              timeout=timeout, input=stdin)
+
+    return run
