@@ -108,8 +108,9 @@ class VectorIndex:
             except RuntimeError:
                 # Many deleted points can leave fewer than k reachable; an exact scan of the live vectors answers.
                 return self._exact_search(query[0], k, hidden)
-        # hnswlib's "ip" distance is 1 - dot product.
-        return [(int(label), float(1.0 - dist)) for label, dist in zip(labels[0], distances[0], strict=True)]
+        # hnswlib's "ip" distance is 1 - dot product. A non-finite one means a damaged vector: never a result.
+        return [(int(label), float(1.0 - dist)) for label, dist in zip(labels[0], distances[0], strict=True)
+                if np.isfinite(dist)]
 
     def _exact_search(self, query: np.ndarray, k: int, hidden: frozenset[int] = frozenset()) -> list[tuple[int, float]]:
         labels = np.fromiter(self._labels - hidden, dtype=np.int64)

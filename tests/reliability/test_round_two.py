@@ -236,3 +236,131 @@ def photosearch_cli(cli_env, cli_command):
                               timeout=timeout, input=stdin)
 
     return run
+
+
+# 4. content-hash collisions
+
+def _scan(path, shape: str, color) -> None:
+    """An 800 x 800 BMP with white margins and one shape in the middle: same size and edges for any shape."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 800), "white")
+    draw = ImageDraw.Draw(image)
+    (draw.ellipse if shape == "circle" else draw.rectangle)((200, 200, 600, 600), fill=color)
+    image.save(path, format="BMP")
+
+
+def test_two_scans_with_the_same_size_and_margins_are_two_photos(tmp_path, make_library, tiny_encoder):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    _scan(folder / "circle.bmp", "circle", (220, 20, 20))
+    library = make_library()
+    library.add_folder(folder)
+    list(library.index())
+    (folder / "circle.bmp").unlink()
+    _scan(folder / "square.bmp", "square", (20, 20, 220))  # not a move of circle.bmp: other pixels
+    assert os.path.getsize(folder / "square.bmp") == 800 * 800 * 3 + 54
+    list(library.index())
+    assert library.last_index_summary["moved"] == 0 and library.last_index_summary["added"] == 1
+    from photosearch.core import imageio
+
+    fresh = tiny_encoder.encode_arrays([tiny_encoder.preprocess(
+        imageio.decode(str(folder / "square.bmp"), tiny_encoder.image_size).image)])[0]
+    stored = library.catalog.vector_of(str(folder / "square.bmp"))
+    assert float(np.dot(stored, fresh) / np.linalg.norm(stored) / np.linalg.norm(fresh)) > 0.999
+
+
+# 5. garbled vector bytes inside the catalog
+
+@pytest.mark.parametrize("checksums", ["kept", "from-before-checksums"])
+def test_garbled_vectors_never_score_and_are_embedded_again(tmp_path, photosearch_cli, checksums):
+    import sqlite3
+
+    for i in range(8):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+    data = tmp_path / "data"
+    assert photosearch_cli(data, "index", str(tmp_path / "photos")).returncode == 0
+    conn = sqlite3.connect(data / "catalog.sqlite3")
+    rows = conn.execute("SELECT id, path, vector FROM photos ORDER BY id LIMIT 2").fetchall()
+    damaged = set()
+    for (pid, path, blob), value in zip(rows, (np.nan, 3e38), strict=True):
+        vector = np.frombuffer(blob, np.float32).copy()
+        vector[::3] = value  # what the probe wrote: NaN in one vector, 3e38 in another
+        conn.execute("UPDATE photos SET vector = ? WHERE id = ?", (vector.tobytes(), pid))
+        damaged.add(path)
+    if checksums != "kept":
+        conn.execute("UPDATE photos SET vector_crc = NULL")
+    conn.commit()
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # sqlite sees nothing wrong
+    conn.close()
+    for name in ("vectors.hnsw", "vectors.json"):
+        (data / name).unlink()  # so the next search rebuilds from the catalog
+
+    search = photosearch_cli(data, "search", "--json", "-k", "20", "x")
+    assert search.returncode == 0
+    results = json.loads(search.stdout, parse_constant=lambda c: pytest.fail(f"{c} in the JSON output"))["results"]
+    assert len(results) == 6 and not damaged & {r["path"] for r in results}
+    assert all(np.isfinite(r["score"]) for r in results)
+    assert all(r["weak"] for r in results if r["score"] < 0.0)
+
+    index = photosearch_cli(data, "index", "--json")
+    assert index.returncode == 0 and json.loads(index.stdout)["updated"] == 2
+    assert "2 stored vectors were damaged" in index.stderr
+    results = json.loads(photosearch_cli(data, "search", "--json", "-k", "20", "x").stdout)["results"]
+    assert len(results) == 8 and all(np.isfinite(r["score"]) for r in results)
+
+
+def test_a_vector_the_model_got_wrong_is_skipped_not_stored(tmp_path, make_library, tiny_encoder):
+    for i in range(3):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+
+    class NaNForTheSecond:
+        def encode_arrays(self, arrays):
+            vectors = tiny_encoder.encode_arrays(arrays)
+            vectors[1] = np.nan
+            return vectors
+
+        def __getattr__(self, name):
+            return getattr(tiny_encoder, name)
+
+    library = make_library(encoder=NaNForTheSecond())
+    library.add_folder(tmp_path / "photos")
+    list(library.index())
+    assert library.photo_count() == 2
+    (skipped,) = library.last_index_summary["skipped"]
+    assert "no usable vector" in skipped["reason"]
+
+
+# 6. query weights that overflow
+
+@pytest.mark.parametrize("query", ["1" + "0" * 40 + ":dog", "100000000000000000000:dog", "101:dog + cat",
+                                   "cat - 1000:dog"])
+def test_weights_are_bounded_with_a_clear_message(query):
+    from photosearch.core.query import QueryError, parse_query
+
+    with pytest.raises(QueryError, match="too large: weights go up to 100"):
+        parse_query(query)
+
+
+def test_a_weight_of_100_still_works_and_huge_weights_never_give_nan(tmp_path, make_library, tiny_encoder):
+    from photosearch.core.query import Term, parse_query
+
+    for i in range(4):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+    library = make_library()
+    library.add_folder(tmp_path / "photos")
+    list(library.index())
+    assert len(library.search("100:dog + cat", k=4)) == 4
+    assert parse_query(".5:dog") and parse_query("100:dog")
+    for weight in (1e20, 1e40, 1e300):  # callers other than the parser: the sum is float64
+        vector = library.searcher.query_vector([Term("dog", weight), Term("cat", 1.0)], tiny_encoder)
+        assert np.isfinite(vector).all() and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-4
+
+
+def test_the_cli_answers_an_overflowing_weight_with_one_line(tmp_path, photosearch_cli):
+    draw_photo(tmp_path / "photos" / "p.jpg", seed=1)
+    data = tmp_path / "data"
+    assert photosearch_cli(data, "index", str(tmp_path / "photos")).returncode == 0
+    done = photosearch_cli(data, "search", "--json", "1" + "0" * 40 + ":dog")
+    assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "weights go up to 100" in done.stderr
