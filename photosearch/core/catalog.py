@@ -188,14 +188,25 @@ class FolderIdentity:
 class Catalog:
     """One sqlite file in WAL mode; each thread gets its own connection, every write is one transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """With `read_only` the file is read as it is on disk, with no lock and no -shm file: for a full disk,
+        where sqlite cannot even size the -shm file a WAL reader needs. Writes then fail."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        self.created = False
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._closed = False
-        self._migrate()
+        if read_only:
+            version = self.schema_version()
+            if version != SCHEMA_VERSION:
+                raise CatalogError(f"{self.path} has schema {version} and cannot be updated to {SCHEMA_VERSION} "
+                                   "without writing to it")
+        else:
+            self._migrate()
 
     # connections and transactions
 
@@ -206,10 +217,16 @@ class Catalog:
                 raise CatalogError("the catalog is closed")
             # check_same_thread=False only so that close() may close every thread's connection; each connection
             # is otherwise used by the thread that opened it.
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-            _enable_wal(conn)
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            if self.read_only:
+                # immutable: no locks and no -shm. Commits still in the -wal file are not seen.
+                conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro&immutable=1", uri=True,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                       check_same_thread=False)
+                _enable_wal(conn)
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)

@@ -110,15 +110,26 @@ class Indexer:
         known_skipped = self.catalog.skipped_under(scope.catalog_paths)
 
         todo: list[tuple[FoundFile, PhotoRow | None]] = []
+        odd: list[FoundFile] = []
         for path, item in found.items():
             row = known.get(path)
-            if row is not None and row.has_vector and (row.size, row.mtime_ns) == (item.size, item.mtime_ns):
+            if item.problem is not None:  # a pipe, a device, a link loop named like a photo: never opened
+                if row is None and path in known_skipped and known_skipped[path] == (item.size, item.mtime_ns,
+                                                                                     item.problem):
+                    counts.skipped_paths.add(path)
+                else:
+                    odd.append(item)
+                    counts.removed += row is not None
+            elif row is not None and row.has_vector and (row.size, row.mtime_ns) == (item.size, item.mtime_ns):
                 counts.unchanged += 1
             elif row is None and path in known_skipped and known_skipped[path][:2] == (item.size, item.mtime_ns):
                 counts.skipped_paths.add(path)  # unchanged since it failed: not worth another try
             else:
                 todo.append((item, row))
         self.catalog.clear_skipped(p for p in known_skipped if p not in found)
+        if odd:
+            self.catalog.set_skipped([(f.path, f.size, f.mtime_ns, f.problem or "") for f in odd], within_folders=True)
+            counts.skipped_paths.update(f.path for f in odd)
 
         online: dict[str, bool] = {}  # judged once per folder, after the scan (a drive may go during it)
         gone = [row for path, row in known.items() if path not in found and _really_gone(row.path, scope, online)]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from photosearch.core import atomicfile, imageio, online, scanner
-from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, is_corruption, key_path
+from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, CatalogError, is_corruption, key_path
 from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
 from photosearch.core.malloc import limit_malloc_arenas
 from photosearch.core.paths import default_cache_dir, default_data_dir, is_within, normalise, normalise_file
@@ -106,6 +106,7 @@ class Library:
         self._write_lock = threading.Lock()
         self.process_lock = WriteLock(self.data_dir)
         self.notices: list[str] = []  # things the user should hear about (a catalog that had to be replaced)
+        self.read_only = False  # the disk is full: the catalog is read as it is, searches work, updates wait
         _remove_stale_temp_files(self.data_dir)
         self.catalog = self._open_catalog()
         self.store = VectorStore(self.catalog, self.data_dir)
@@ -178,10 +179,13 @@ class Library:
         path = self.data_dir / CATALOG_FILE
         try:
             catalog = Catalog(path)
-        except sqlite3.DatabaseError as error:
-            if not is_corruption(error):
+        except (sqlite3.DatabaseError, OSError) as error:
+            if isinstance(error, sqlite3.DatabaseError) and is_corruption(error):
+                return self._replace_damaged_catalog(path, error)
+            full = disk_full(self.data_dir)
+            if full is None or not path.is_file() or path.stat().st_size == 0:
                 raise
-            return self._replace_damaged_catalog(path, error)
+            return self._open_read_only(path, full, error)
         try:
             catalog.check_integrity()
         except (sqlite3.DatabaseError, CatalogCorrupt) as error:
@@ -192,6 +196,44 @@ class Library:
         if catalog.created:
             self._adopt_lost_catalog(catalog)
         return catalog
+
+    def _open_read_only(self, path: Path, full: str, error: Exception) -> Catalog:
+        """A full disk: sqlite cannot open a WAL database for reading without room for its -shm file, so the
+        catalog is read as it stands on disk. Searching and status work; anything that writes says why not."""
+        try:
+            catalog = Catalog(path, read_only=True)
+        except (sqlite3.Error, CatalogError) as read_error:
+            raise LibraryError(f"cannot open the catalog {path}: {full} ({error}; read-only: {read_error})") from error
+        self.read_only = True
+        unmerged = os.path.exists(f"{path}-wal") and os.path.getsize(f"{path}-wal") > 0
+        notice = (f"{full}: the library is open read-only, searching works but nothing can be indexed or saved "
+                  f"until there is free space{'; the latest changes (still in the -wal file) are not seen' if unmerged else ''}")
+        log.warning("%s", notice)
+        self.notices.append(notice)
+        return catalog
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise LibraryError(f"cannot update the library in {self.data_dir}: "
+                               f"{disk_full(self.data_dir) or 'the disk was full when it was opened'}; "
+                               "free some space and try again (searching still works)")
+
+    def _try_lock(self) -> bool:
+        """The process lock without waiting; a lock file that cannot be used is a LibraryError saying why."""
+        try:
+            return self.process_lock.try_acquire()
+        except OSError as error:
+            what = ("it is a folder, not a file; remove it (it holds nothing) and try again"
+                    if isinstance(error, IsADirectoryError) else (error.strerror or str(error)))
+            raise LibraryError(f"cannot use the lock file {self.process_lock.path}: {what}") from error
+
+    def _lock(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self._try_lock():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        return True
 
     def _adopt_lost_catalog(self, catalog: Catalog) -> None:
         """A catalog created just now where one existed (deleted, or emptied: sqlite takes an empty file for a new
@@ -211,7 +253,7 @@ class Library:
         self.notices.append(notice)
 
     def _replace_damaged_catalog(self, path: Path, error: Exception) -> Catalog:
-        if not self.process_lock.acquire(timeout=60):
+        if not self._lock(timeout=60):
             raise LibraryError(f"the catalog {path} is damaged ({error}) and {self.process_lock.holder()} "
                                "holds the library; close it and try again")
         try:
@@ -265,6 +307,7 @@ class Library:
         folder = normalise(path)
         if not os.path.isdir(folder):
             raise LibraryError(f"not a folder: {path}")
+        self._writable()
         self.catalog.add_folder(folder)
         online.remember(self.catalog, folder)
         self._save_folders()
@@ -276,6 +319,7 @@ class Library:
         known = [f for f, _ in self.catalog.folders()]
         if folder not in known:
             raise LibraryError(f"not a library folder: {path}")
+        self._writable()
         # No write lock: a running index() must not block the caller (often the GUI thread); the indexer
         # drops photos of folders that are gone when it commits its next batch.
         self.catalog.remove_folder(folder, known)
@@ -306,8 +350,9 @@ class Library:
         `path` names that process. A write that fails (a full disk) raises LibraryError saying what failed;
         everything committed before it stays in the catalog.
         """
+        self._writable()
         with self._write_lock:
-            while not self.process_lock.try_acquire():
+            while not self._try_lock():
                 yield IndexProgress(0, 0, self.process_lock.holder(), "waiting")
                 if cancel is not None and cancel.wait(0.25):
                     return
@@ -356,16 +401,18 @@ class Library:
             online.remember(self.catalog, root)
 
     def _storage_error(self, error: sqlite3.Error | OSError) -> LibraryError:
+        full = disk_full(self.data_dir)
+        because = f" ({full})" if full else ""
         if isinstance(error, sqlite3.Error):
-            return LibraryError(f"cannot write the catalog {self.catalog.path}: {error}; the photos indexed "
-                                "before this error are kept")
-        return LibraryError(f"cannot save the vector index in {self.data_dir}: {error.strerror or error}; the "
-                            "catalog is intact and the index will be rebuilt from it")
+            return LibraryError(f"cannot write the catalog {self.catalog.path}: {error}{because}; the photos "
+                                "indexed before this error are kept")
+        return LibraryError(f"cannot save the vector index in {self.data_dir}: {error.strerror or error}{because}; "
+                            "the catalog is intact and the index will be rebuilt from it")
 
     def _save_index(self) -> None:
         """Write the vector index when this process holds the write lock or can take it now (else skip: the
         writer saves it, and a reader's copy is only a cache). Raises LibraryError when the write fails."""
-        if self._encoder is None or not self.process_lock.try_acquire():
+        if self._encoder is None or self.read_only or not self._try_lock():
             return
         try:
             self.store.save()
@@ -406,8 +453,9 @@ class Library:
         wanted = [p for p in wanted if any(is_within(p, r) and not _hidden_below(p, r) for r in roots)]
         if not wanted:
             return False
+        self._writable()
         with self._write_lock:
-            if not self.process_lock.acquire(timeout=1.0):
+            if not self._lock(timeout=1.0):
                 raise LibraryBusy(f"{self.process_lock.holder()} is updating this library")
             try:
                 self._check_model()
@@ -557,6 +605,26 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def disk_full(folder: Path) -> str | None:
+    """"the disk holding FOLDER (mounted at M) is full (N bytes free)" when it has less than sqlite needs to open
+    a database (its -shm file), else None."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):  # AttributeError: Windows has no statvfs
+        return None
+    free = st.f_bavail * st.f_frsize
+    if free >= FULL_BELOW:
+        return None
+    mount = Path(os.path.abspath(folder))
+    while not os.path.ismount(mount) and mount.parent != mount:
+        mount = mount.parent
+    return f"the disk holding {folder} (mounted at {mount}) is full ({free:,} bytes free)"
+
+
+# Less free space than this is "full": sqlite's -shm file alone takes 32 KiB, a catalog write a few pages.
+FULL_BELOW = 1 << 20
 
 
 def _salvage_folders(path: Path) -> list[str]:

@@ -364,3 +364,154 @@ def test_the_cli_answers_an_overflowing_weight_with_one_line(tmp_path, photosear
     done = photosearch_cli(data, "search", "--json", "1" + "0" * 40 + ":dog")
     assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
     assert "weights go up to 100" in done.stderr
+
+
+# 8. a batch file with a byte that is not UTF-8
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_a_batch_with_a_non_utf8_line_answers_every_line(tmp_path, cli_env, cli_command, source):
+    for i in range(3):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+    data = tmp_path / "data"
+    subprocess.run(cli_command(data, "index", str(tmp_path / "photos")), env=cli_env, check=True,
+                   capture_output=True, timeout=180)
+    lines = b"a dog\ncaf\xe9 \xff on the beach\ncats\n"
+    (tmp_path / "queries.txt").write_bytes(lines)
+    argument = str(tmp_path / "queries.txt") if source == "file" else "-"
+    done = subprocess.run(cli_command(data, "search", "--json", "-k", "2", "--batch", argument), env=cli_env,
+                          capture_output=True, timeout=180, input=lines if source == "stdin" else None)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [len(a["results"]) for a in answers] == [2, 2, 2]
+    assert os.fsencode(answers[1]["query"]) == b"caf\xe9 \xff on the beach"  # the line's own bytes, escaped
+
+
+# 9. write.lock that is a folder
+
+def test_a_lock_file_that_is_a_folder_gives_one_clear_line(tmp_path, photosearch_cli):
+    for i in range(3):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+    data = tmp_path / "data"
+    assert photosearch_cli(data, "index", str(tmp_path / "photos")).returncode == 0
+    (data / "write.lock").unlink()
+    (data / "write.lock").mkdir()
+    (data / "vectors.hnsw").unlink()  # so that search has an index to save at the end (it needs the lock)
+    index = photosearch_cli(data, "index")
+    assert index.returncode == 1 and "Traceback" not in index.stderr
+    assert index.stderr.strip().splitlines() == [
+        f"photosearch index: cannot use the lock file {data / 'write.lock'}: it is a folder, not a file; remove it "
+        "(it holds nothing) and try again"]
+    search = photosearch_cli(data, "search", "--json", "x")
+    assert search.returncode == 0 and "Traceback" not in search.stderr, search.stderr
+    assert len(json.loads(search.stdout)["results"]) == 3
+
+
+# 10. a full disk
+
+def test_a_full_disk_is_named_and_searching_still_works(tmp_path, photosearch_cli):
+    for i in range(4):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+    data = tmp_path / "data"
+    data.mkdir()
+    try:
+        _mount("-t", "tmpfs", "-o", "size=4m", "tmpfs", str(data))
+    except (OSError, subprocess.CalledProcessError) as error:
+        pytest.skip(f"cannot mount a file system here ({error}); the simulated test covers the mechanism")
+    try:
+        assert photosearch_cli(data, "index", str(tmp_path / "photos")).returncode == 0
+        with contextlib.suppress(OSError), open(data / "filler", "wb") as filler:
+            while True:
+                filler.write(b"\0" * 65536)
+        assert os.statvfs(data).f_bavail == 0
+
+        status = photosearch_cli(data, "status", "--json")
+        assert status.returncode == 0 and f"the disk holding {data} (mounted at {data}) is full" in status.stderr
+        assert json.loads(status.stdout)["photos"] == 4
+        search = photosearch_cli(data, "search", "--json", "x")
+        assert search.returncode == 0, search.stderr
+        assert len(json.loads(search.stdout)["results"]) == 4
+        index = photosearch_cli(data, "index")
+        assert index.returncode == 1 and "Traceback" not in index.stderr
+        assert f"photosearch index: cannot update the library in {data}: the disk holding {data}" in index.stderr
+
+        (data / "filler").unlink()
+        again = photosearch_cli(data, "index", "--json")
+        assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] == 4
+    finally:
+        subprocess.run(["umount", "-l", str(data)], capture_output=True, timeout=30)
+
+
+def test_a_full_disk_opens_read_only_simulated(tmp_path, make_library, monkeypatch):
+    import sqlite3
+
+    from photosearch.core import catalog as catalog_module
+    from photosearch.core import library as library_module
+
+    for i in range(3):
+        draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
+    library = make_library()
+    library.add_folder(tmp_path / "photos")
+    list(library.index())
+    library.close()
+
+    real_connect = sqlite3.connect
+
+    def no_room_for_the_shm(target, *args, **kwargs):  # what sqlite answers on a full disk, unless immutable
+        if "immutable=1" not in str(target):
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(catalog_module.sqlite3, "connect", no_room_for_the_shm)
+    monkeypatch.setattr(library_module, "disk_full", lambda folder: f"the disk holding {folder} is full (0 bytes free)")
+    library = make_library()
+    assert library.read_only and "is full" in library.notices[0]
+    assert len(library.search("x", k=10)) == 3 and library.status()["photos"] == 3
+    from photosearch.core.library import LibraryError
+
+    with pytest.raises(LibraryError, match="is full"):
+        list(library.index())
+    with pytest.raises(LibraryError, match="is full"):
+        library.add_folder(tmp_path)
+
+
+# 11. pipes, devices and link loops named like photos; control characters in names
+
+def test_pipes_devices_and_link_loops_are_listed_as_skipped(tmp_path, make_library):
+    folder = tmp_path / "photos"
+    draw_photo(folder / "good.jpg", seed=1)
+    os.mkfifo(folder / "pipe.jpg")
+    (folder / "zero.jpg").symlink_to("/dev/zero")
+    (folder / "urandom.jpg").symlink_to("/dev/urandom")
+    (folder / "a.jpg").symlink_to(folder / "b.jpg")
+    (folder / "b.jpg").symlink_to(folder / "a.jpg")
+    library = make_library()
+    library.add_folder(folder)
+    list(library.index())
+    reasons = {os.path.basename(s["path"]): s["reason"] for s in library.last_index_summary["skipped"]}
+    assert reasons == {
+        "pipe.jpg": "not a regular file: a named pipe (FIFO)",
+        "zero.jpg": "not a regular file: a device, linked to /dev/zero",
+        "urandom.jpg": "not a regular file: a device, linked to /dev/urandom",
+        "a.jpg": "a symbolic link loop (it never reaches a file)",
+        "b.jpg": "a symbolic link loop (it never reaches a file)",
+    }
+    assert library.photo_count() == 1
+    list(library.index())  # the second run tries none of them again and still lists them
+    assert library.last_index_summary["added"] == 0 and len(library.last_index_summary["skipped"]) == 5
+    assert library.apply_changes([str(folder / "pipe.jpg")]) is False  # a file event on the pipe: never opened
+
+
+def test_terminal_output_escapes_control_characters_in_names(tmp_path, photosearch_cli):
+    names = ["esc\x1b[31mred.jpg", "cr\rover.jpg", "new\nline.jpg", "rlo\u202egpj.exe.jpg"]
+    for i, name in enumerate(names):
+        draw_photo(tmp_path / "photos" / name, seed=i)
+    data = tmp_path / "data"
+    assert photosearch_cli(data, "index", str(tmp_path / "photos")).returncode == 0
+    done = photosearch_cli(data, "search", "-k", "10", "x")
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert len(lines) == 4 and not any(c in done.stdout for c in "\x1b\r\u202e")
+    assert {line.split(" ", 1)[1].strip().rsplit("/", 1)[1] for line in lines} == {
+        "esc\\x1b[31mred.jpg", "cr\\rover.jpg", "new\\nline.jpg", "rlo\\u202egpj.exe.jpg"}
+    exact = json.loads(photosearch_cli(data, "search", "--json", "-k", "10", "x").stdout)
+    assert {os.path.basename(r["path"]) for r in exact["results"]} == set(names)  # --json keeps them exact
