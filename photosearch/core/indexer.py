@@ -59,6 +59,9 @@ class Scope:
     # Whether a library folder holds its photos now (see online.folder_online): a photo missing from an offline
     # folder is kept, not deleted.
     online: Callable[[str], bool] = os.path.isdir
+    # The photos of offline library folders: a new file with one's content is that photo moved (a library
+    # folder renamed, then indexed under its new name), so it keeps its vector.
+    offline_photos: Callable[[], dict[str, PhotoRow]] = dict
 
 
 @dataclass
@@ -133,8 +136,10 @@ class Indexer:
 
         online: dict[str, bool] = {}  # judged once per folder, after the scan (a drive may go during it)
         gone = [row for path, row in known.items() if path not in found and _really_gone(row.path, scope, online)]
-        if gone:
-            todo, moved_ids = self._apply_moves(gone, todo, scope, counts)
+        # Looked up only when there are new files: an offline drive's rows cost nothing to a run with none.
+        elsewhere = list(scope.offline_photos().values()) if any(row is None for _, row in todo) else []
+        if gone or elsewhere:
+            todo, moved_ids = self._apply_moves(gone + elsewhere, todo, scope, counts)
         else:
             moved_ids = set()
         gone = [row for row in gone if row.id not in moved_ids]

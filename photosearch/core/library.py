@@ -367,7 +367,9 @@ class Library:
                         self._check_model()
                         self._repair_catalog(roots)
                         scope = self._scope(roots)
+                        offline = {f: self.catalog.count_under(f) for f in self.folders() if f not in roots}
                         yield from self.indexer.run(scope, cancel, counts)
+                        self._retire_renamed(offline, counts)
                     finally:
                         with contextlib.suppress(sqlite3.Error):
                             self.last_index_summary = self._summary(counts, roots, time.monotonic() - started)
@@ -382,6 +384,21 @@ class Library:
                 self.process_lock.release()
         total = counts.added + counts.updated + len(counts.skipped_paths)
         yield IndexProgress(total, total, "", "done", skipped=len(self.last_index_summary["skipped"]))
+
+    def _retire_renamed(self, offline: dict[str, int], counts: RunCounts) -> None:
+        """An offline folder whose photos all moved during this run (to a folder indexed under its new name) and
+        whose path is gone was renamed: it leaves the library rather than stay as an empty offline folder."""
+        if not counts.moved:
+            return
+        for folder, had in offline.items():
+            if had and not os.path.lexists(folder) and not self.catalog.ids_under([folder]):
+                self.catalog.remove_folder(folder, self.folders())
+                notice = f"{folder} is gone and all its {had} photos were found in another library folder, which " \
+                         "kept their vectors; it was removed from the library"
+                log.info("%s", notice)
+                self.notices.append(notice)
+                self._save_folders()
+                self._folders_changed()
 
     def _repair_catalog(self, roots: list[str]) -> None:
         """What every index run checks before its diff (holding the write lock): photos below no library folder
@@ -437,8 +454,11 @@ class Library:
             # Nested library folders are walked once, as part of the outer one: no photo twice.
             return itertools.chain.from_iterable(scanner.walk(r) for r in outermost)
 
+        def offline_photos() -> dict[str, Any]:
+            return self.catalog.photos_under([f for f in self.folders() if f not in roots])
+
         return Scope(roots if only is None else only, scan, lambda p: covering_root(p, outermost),
-                     lambda folder: online.folder_online(self.catalog, folder))
+                     lambda folder: online.folder_online(self.catalog, folder), offline_photos)
 
     def _summary(self, counts: RunCounts, roots: list[str], seconds: float) -> dict[str, Any]:
         skipped = [s for s in self.catalog.skipped() if any(is_within(s["path"], r) for r in roots)]

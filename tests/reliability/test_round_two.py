@@ -515,3 +515,46 @@ def test_terminal_output_escapes_control_characters_in_names(tmp_path, photosear
         "esc\\x1b[31mred.jpg", "cr\\rover.jpg", "new\\nline.jpg", "rlo\\u202egpj.exe.jpg"}
     exact = json.loads(photosearch_cli(data, "search", "--json", "-k", "10", "x").stdout)
     assert {os.path.basename(r["path"]) for r in exact["results"]} == set(names)  # --json keeps them exact
+
+
+# 12. a library folder renamed, then indexed under its new name
+
+def test_a_renamed_library_folder_keeps_its_vectors_and_the_old_name_is_retired(
+        tmp_path, make_library, counting_encoder):
+    old, new = tmp_path / "Holidays", tmp_path / "Holidays 2024"
+    for i in range(6):
+        draw_photo(old / "day1" / f"p{i}.jpg", seed=i)
+    library = make_library(encoder=counting_encoder)
+    library.add_folder(old)
+    list(library.index())
+    before = {os.path.relpath(p, old): library.catalog.vector_of(p) for p in photos_in_catalog(tmp_path / "data")}
+
+    os.rename(old, new)
+    counting_encoder.images_embedded = 0
+    library.add_folder(new)
+    list(library.index())
+    summary = library.last_index_summary
+    assert (summary["moved"], summary["added"], counting_encoder.images_embedded) == (6, 0, 0)
+    assert library.folders() == [str(new)]  # no offline duplicate of every photo
+    assert sorted(photos_in_catalog(tmp_path / "data")) == sorted(str(new / r) for r in before)
+    for relative, vector in before.items():
+        assert np.array_equal(library.catalog.vector_of(str(new / relative)), vector)
+    assert json.loads((tmp_path / "data" / "folders.json").read_text()) == [str(new)]
+    assert any("was removed from the library" in n for n in library.notices)
+
+
+def test_an_offline_folder_with_photos_left_is_not_retired(tmp_path, make_library):
+    old, new = tmp_path / "A", tmp_path / "B"
+    for i in range(4):
+        draw_photo(old / f"p{i}.jpg", seed=i)
+    library = make_library()
+    library.add_folder(old)
+    list(library.index())
+    new.mkdir()
+    for i in range(3):  # three of the four copied elsewhere, then the drive is gone
+        shutil.copy2(old / f"p{i}.jpg", new / f"p{i}.jpg")
+    shutil.rmtree(old)
+    library.add_folder(new)
+    list(library.index())
+    assert library.last_index_summary["moved"] == 3
+    assert sorted(library.folders()) == [str(old), str(new)] and library.photo_count() == 4
