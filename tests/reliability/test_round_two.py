@@ -11,8 +11,6 @@ import subprocess
 import numpy as np
 import pytest
 
-from photosearch.core import online
-from photosearch.core.catalog import FolderIdentity
 from tests.conftest import draw_photo
 from tests.reliability.conftest import photos_in_catalog
 
@@ -73,6 +71,9 @@ def test_an_unmounted_library_root_is_offline_not_empty(tmp_path, make_library, 
 
 
 def test_a_folder_on_another_device_now_or_recreated_empty_is_offline(tmp_path, make_library):
+    from photosearch.core import online
+    from photosearch.core.catalog import FolderIdentity
+
     folder_path = tmp_path / "photos"
     for i in range(4):
         draw_photo(folder_path / f"p{i}.jpg", seed=i)
