@@ -71,7 +71,8 @@ class Attacker:
                         PYTHONPATH=str(REPO_ROOT))
         self.seed = 0
 
-    def cli(self, data: Path, *args: str, stdin: bytes | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    def cli(self, data: Path, *args: str, stdin: bytes | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "photosearch", "--data-dir", str(data), *args], env=self.env,
                               capture_output=True, timeout=timeout, input=stdin)
 
@@ -123,11 +124,11 @@ class Attacker:
         done = self.cli(data, "search", "--json", "-k", str(k), query)
         problems = _traceback(done)
         if done.returncode != 0:
-            return None, problems + [f"search exit {done.returncode}: {done.stderr.decode(errors='replace')[-300:]}"]
+            return None, [*problems, f"search exit {done.returncode}: {done.stderr.decode(errors='replace')[-300:]}"]
         try:
             answer = json.loads(done.stdout, parse_constant=_no_constant)
         except ValueError as error:
-            return None, problems + [f"search output is not valid JSON: {error}"]
+            return None, [*problems, f"search output is not valid JSON: {error}"]
         results = answer["results"]
         paths = [r["path"] for r in results]
         if len(set(paths)) != len(paths):
@@ -140,7 +141,7 @@ class Attacker:
         done = self.cli(data, "index", "--json", *map(str, folders))
         problems = _traceback(done)
         if done.returncode != 0:
-            return None, problems + [f"index exit {done.returncode}: {done.stderr.decode(errors='replace')[-300:]}"]
+            return None, [*problems, f"index exit {done.returncode}: {done.stderr.decode(errors='replace')[-300:]}"]
         return json.loads(done.stdout), problems
 
 
@@ -237,8 +238,7 @@ def attack_lost_catalog(a: Attacker) -> tuple[int, int, list[str], str]:
         problems += a.search(data)[1]
         if (data / "vectors.hnsw").read_bytes() != index_bytes:
             problems.append(f"{damage}: the index file was overwritten while the catalog was new")
-        summary, issues = a.index(data)
-        problems += issues + a.inconsistencies(data)
+        problems += a.index(data)[1] + a.inconsistencies(data)
         lost += 20 - len(a.catalog_rows(data))
         trials += 1
     return trials, lost, problems, "truncate -s0 and rm of catalog.sqlite3, folders.json intact"
@@ -271,8 +271,7 @@ def attack_remove_during_index(a: Attacker) -> tuple[int, int, list[str], str]:
         results, issues = a.search(data)
         problems += issues + [f"trial {trial}: removed photo returned: {r['path']}" for r in results or []
                               if r["path"].startswith(str(folder_a) + "/")]
-        summary, issues = a.index(data)
-        problems += issues + a.inconsistencies(data)
+        problems += a.index(data)[1] + a.inconsistencies(data)
         lost += 16 - sum(p.startswith(str(folder_b) + "/") for p in a.catalog_rows(data))
         trials += 1
     return trials, lost, problems, f"`remove A` while `index A B` embeds (200 + 16 photos); {landed} of {trials} " \
@@ -443,8 +442,7 @@ def attack_full_disk(a: Attacker) -> tuple[int, int, list[str], str]:
         problems += _traceback(status)
         if status.returncode != 0 or b"is full" not in status.stderr:
             problems.append(f"status: exit {status.returncode}, {status.stderr[-200:]!r}")
-        results, issues = a.search(data)
-        problems += issues
+        problems += a.search(data)[1]
         index = a.cli(data, "index")
         problems += _traceback(index)
         if index.returncode != 1 or b"is full" not in index.stderr:

@@ -206,8 +206,9 @@ class Library:
             raise LibraryError(f"cannot open the catalog {path}: {full} ({error}; read-only: {read_error})") from error
         self.read_only = True
         unmerged = os.path.exists(f"{path}-wal") and os.path.getsize(f"{path}-wal") > 0
+        unseen = "; the latest changes (still in the -wal file) are not seen" if unmerged else ""
         notice = (f"{full}: the library is open read-only, searching works but nothing can be indexed or saved "
-                  f"until there is free space{'; the latest changes (still in the -wal file) are not seen' if unmerged else ''}")
+                  f"until there is free space{unseen}")
         log.warning("%s", notice)
         self.notices.append(notice)
         return catalog
