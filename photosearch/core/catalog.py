@@ -168,13 +168,42 @@ def usable_vector(vector: np.ndarray) -> bool:
     return 1e-6 < norm < 1e6
 
 
+def _usable_rows(blobs: list[bytes]) -> np.ndarray:
+    """usable_vector for many blobs at once (numpy over the whole stack, not a call per vector)."""
+    ok = np.zeros(len(blobs), dtype=bool)
+    by_length: dict[int, list[int]] = {}
+    for i, blob in enumerate(blobs):
+        if blob is not None and len(blob) and len(blob) % 4 == 0:
+            by_length.setdefault(len(blob), []).append(i)
+    for length, rows in by_length.items():
+        stack = np.frombuffer(b"".join(blobs[i] for i in rows), dtype=np.float32).reshape(len(rows), length // 4)
+        wide = stack.astype(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            norms = np.sqrt(np.einsum("ij,ij->i", wide, wide))
+        ok[rows] = np.isfinite(norms) & (norms > 1e-6) & (norms < 1e6)  # a NaN or inf anywhere makes the norm so
+    return ok
+
+
+def _good_rows(rows: Sequence[tuple]) -> list[bool]:
+    """For rows (id, blob, crc, ...): whether each stored vector is trusted, in bulk. upsert_photos stores only
+    usable vectors, so a matching checksum is enough; a row from before checksums is checked for usability."""
+    ok = [False] * len(rows)
+    legacy = []
+    for i, (_, blob, crc, *_) in enumerate(rows):
+        if blob is None:
+            continue
+        if crc is None:
+            legacy.append(i)
+        else:
+            ok[i] = vector_crc(blob) == crc
+    if legacy:
+        for i, usable in zip(legacy, _usable_rows([rows[i][1] for i in legacy]), strict=True):
+            ok[i] = bool(usable)
+    return ok
+
+
 def _vector_ok(blob: bytes | None, crc: int | None) -> bool:
-    """A stored vector is trusted when its checksum matches (rows from before checksums: when it is usable)."""
-    if blob is None or len(blob) % 4:
-        return False
-    if crc is not None and vector_crc(blob) != crc:
-        return False
-    return usable_vector(_blob_vector(blob))
+    return _good_rows([(0, blob, crc)])[0]
 
 
 @dataclass(frozen=True)
@@ -439,7 +468,7 @@ class Catalog:
             conn.execute("COMMIT")
         # A garbled vector never reaches the index (it would score NaN or drown every other photo); the next
         # index run embeds its photo again.
-        return _stack([(pid, blob) for pid, blob, crc in rows if _vector_ok(blob, crc)], gen)
+        return _stack([(pid, blob) for (pid, blob, _), ok in zip(rows, _good_rows(rows), strict=True) if ok], gen)
 
     def changes_since(self, generation: int) -> tuple[np.ndarray, np.ndarray, list[int], int]:
         """What changed after `generation`: (ids, vectors) to add or replace, ids to drop, the current generation."""
@@ -452,7 +481,7 @@ class Catalog:
             gone = [r[0] for r in conn.execute("SELECT id FROM removed WHERE gen > ?", (generation,))]
         finally:
             conn.execute("COMMIT")
-        good = [(pid, blob) for pid, blob, crc in rows if _vector_ok(blob, crc)]
+        good = [(pid, blob) for (pid, blob, _), ok in zip(rows, _good_rows(rows), strict=True) if ok]
         kept = {pid for pid, _ in good}
         gone += [pid for pid, _, _ in rows if pid not in kept]
         ids, vectors, _ = _stack(good, gen)
@@ -468,17 +497,20 @@ class Catalog:
         """
         if not photos:
             return []
+        pairs = [(p, _vector_blob(p.vector)) for p in photos]
+        unusable = [p.path for (p, _), ok in zip(pairs, _usable_rows([b for _, b in pairs]), strict=True) if not ok]
+        if unusable:  # the catalog holds only vectors the index can score (NaN would poison every search)
+            raise ValueError(f"not a usable vector (not finite, or zero) for {unusable[0]}")
         with self._transaction() as conn:
             if within_folders:
                 live = [key_path(r[0]) for r in conn.execute("SELECT path FROM folders")]
-                photos = [p for p in photos if any(_within(p.path, f) for f in live)]
-                if not photos:
+                pairs = [(p, b) for p, b in pairs if any(_within(p.path, f) for f in live)]
+                if not pairs:
                     return []
             gen = self._next_generation(conn)
             ids = []
-            for p in photos:
+            for p, blob in pairs:
                 key = path_key(p.path)
-                blob = _vector_blob(p.vector)
                 conn.execute("DELETE FROM skipped WHERE path = ?", (key,))
                 row = conn.execute(
                     """INSERT INTO photos (path, folder, size, mtime_ns, hash, captured, captured_exif, width, height,
@@ -522,13 +554,15 @@ class Catalog:
         again; rows from before checksums that pass get theirs now. Returns the paths concerned (a writer's job:
         it reads every vector, about 20 ms per 10,000 photos)."""
         conn = self._conn()
-        bad, unsummed = [], []
-        for pid, path, blob, crc in conn.execute("SELECT id, path, vector, vector_crc FROM photos "
-                                                 "WHERE vector IS NOT NULL"):
-            if not _vector_ok(blob, crc):
-                bad.append((pid, key_path(path)))
-            elif crc is None:
-                unsummed.append((vector_crc(blob), pid))
+        cursor = conn.execute("SELECT id, vector, vector_crc FROM photos WHERE vector IS NOT NULL")
+        bad_ids, unsummed = [], []
+        while rows := cursor.fetchmany(4096):
+            for (pid, blob, crc), ok in zip(rows, _good_rows(rows), strict=True):
+                if not ok:
+                    bad_ids.append(pid)
+                elif crc is None:
+                    unsummed.append((vector_crc(blob), pid))
+        bad = sorted(self.paths_of(bad_ids).items())
         if bad or unsummed:
             with self._transaction() as conn:
                 if unsummed:

@@ -559,3 +559,14 @@ def test_an_offline_folder_with_photos_left_is_not_retired(tmp_path, make_librar
     list(library.index())
     assert library.last_index_summary["moved"] == 3
     assert sorted(library.folders()) == [str(old), str(new)] and library.photo_count() == 4
+
+
+def test_the_catalog_refuses_to_store_a_vector_that_is_not_usable(tmp_path):
+    from photosearch.core.catalog import Catalog, NewPhoto
+
+    catalog = Catalog(tmp_path / "c.sqlite3")
+    for bad in (np.full(8, np.nan, np.float32), np.zeros(8, np.float32), np.full(8, 3e38, np.float32)):
+        with pytest.raises(ValueError, match="not a usable vector"):
+            catalog.upsert_photos([NewPhoto("/p/a.jpg", "/p", 1, 1, "h", 0.0, False, 1, 1, bad)])
+    assert catalog.photo_count() == 0
+    catalog.close()
