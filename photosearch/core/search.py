@@ -104,7 +104,8 @@ class Searcher:
 
     def _offline_ids(self) -> frozenset[int]:
         """Photos of library folders that are not there now (an unplugged drive): kept, but not offered as results
-        a click could not open. One stat per library folder per search."""
+        a click could not open, or on an unmounted drive's empty mount point (online.folder_online: a stat of the
+        folder, one catalog look-up and usually one stat of a photo, per library folder per search)."""
         offline = [folder for folder, _ in self.catalog.folders() if not folder_online(self.catalog, folder)]
         return frozenset(self.catalog.ids_under(offline)) if offline else frozenset()
 
