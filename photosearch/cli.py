@@ -104,6 +104,18 @@ class ProgressBar:
             self.stream.flush()
 
 
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates: in a file name printed to a terminal
+# they move the cursor, recolour or rewrite the screen, split one result over two lines, or reorder the text.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+_CONTROLS.update({c: f"\\u{c:04x}" for c in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+_CONTROLS.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal with control characters written as escapes (\\x1b, \\r, \\n); --json is exact."""
+    return text.translate(_CONTROLS)
+
+
 def _print_json(data: Any) -> None:
     text = json.dumps(data, ensure_ascii=False)
     try:
@@ -125,7 +137,7 @@ class _Notices:
     def show(self) -> None:
         notices = self.library.notices
         for message in notices[self.shown:]:
-            print(f"photosearch: {message}", file=sys.stderr, flush=True)
+            print(f"photosearch: {terminal_safe(message)}", file=sys.stderr, flush=True)
         self.shown = len(notices)
 
 
@@ -151,7 +163,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary["skipped"]:
         print(f"{len(summary['skipped'])} files skipped:")
         for item in summary["skipped"]:
-            print(f"  {item['path']}: {item['reason']}")
+            print(f"  {terminal_safe(item['path'])}: {terminal_safe(item['reason'])}")
 
 
 def cmd_index(library: Any, args: argparse.Namespace) -> int:
@@ -186,7 +198,7 @@ def cmd_search(library: Any, args: argparse.Namespace) -> int:
         print("no photos in the library yet; add a folder with `photosearch index PATH`", file=sys.stderr)
     else:
         for r in results:
-            print(f"{r.score:6.3f}{'?' if r.weak else ' '} {r.path}")
+            print(f"{r.score:6.3f}{'?' if r.weak else ' '} {terminal_safe(r.path)}")
         if any(r.weak for r in results):
             print("(? = weak match, below the relevance floor)", file=sys.stderr)
     return EXIT_OK
@@ -196,8 +208,15 @@ def _search_batch(library: Any, args: argparse.Namespace) -> int:
     """Many queries for one model load (evaluation scripts); a bad query reports an error and the rest go on."""
     from photosearch.core.query import QueryError
 
+    # A line that is not valid UTF-8 keeps its bytes as lone surrogates (as file names do, so a photo path with
+    # such a name still works as a query) instead of stopping the whole batch with a traceback.
     try:
-        source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+        if args.batch == "-":
+            source = sys.stdin
+            with contextlib.suppress(AttributeError, ValueError):
+                source.reconfigure(errors="surrogateescape")
+        else:
+            source = open(args.batch, encoding="utf-8", errors="surrogateescape")
     except OSError as error:
         print(f"photosearch search: cannot read {args.batch}: {error.strerror or error}", file=sys.stderr)
         return EXIT_ERROR
@@ -212,15 +231,15 @@ def _search_batch(library: Any, args: argparse.Namespace) -> int:
                 if args.json:
                     _print_json({"query": query, "error": str(error)})
                 else:
-                    print(f"# {query}\n  error: {error}")
+                    print(f"# {terminal_safe(query)}\n  error: {terminal_safe(str(error))}")
                 continue
             if args.json:
                 _print_json({"query": query, "results": [
                     {"path": r.path, "score": round(r.score, 6), "weak": r.weak} for r in results]})
             else:
-                print(f"# {query}")
+                print(f"# {terminal_safe(query)}")
                 for r in results:
-                    print(f"{r.score:6.3f}{'?' if r.weak else ' '} {r.path}")
+                    print(f"{r.score:6.3f}{'?' if r.weak else ' '} {terminal_safe(r.path)}")
     return EXIT_OK
 
 
@@ -274,11 +293,11 @@ def cmd_status(library: Any, args: argparse.Namespace) -> int:
     print(f"photos: {status['photos']}")
     for folder in status["folders"]:
         state = "" if folder["online"] else "  (offline)"
-        print(f"  {folder['photos']:7d}  {folder['path']}{state}")
+        print(f"  {folder['photos']:7d}  {terminal_safe(folder['path'])}{state}")
     if status["skipped"]:
         print(f"skipped files: {len(status['skipped'])}")
         for item in status["skipped"]:
-            print(f"  {item['path']}: {item['reason']}")
+            print(f"  {terminal_safe(item['path'])}: {terminal_safe(item['reason'])}")
     return EXIT_OK
 
 
@@ -287,7 +306,7 @@ def cmd_remove(library: Any, args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"removed": os.path.abspath(args.path), "photos": library.photo_count()})
     else:
-        print(f"forgot {args.path}; {library.photo_count()} photos remain in the library")
+        print(f"forgot {terminal_safe(args.path)}; {library.photo_count()} photos remain in the library")
     return EXIT_OK
 
 

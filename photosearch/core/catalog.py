@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,13 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE removed (id INTEGER NOT NULL, gen INTEGER NOT NULL)",
         "CREATE INDEX removed_gen ON removed (gen)",
         "ALTER TABLE folders ADD COLUMN watched INTEGER NOT NULL DEFAULT 1",
+    ],
+    [  # 2 -> 3: what a library folder was when last seen online (device id, whether it was a mount point), so
+        # an unmounted drive that leaves an empty folder reads as offline; a checksum per stored vector, so bytes
+        # garbled inside the catalog file (which sqlite's own checks cannot see) are found and embedded again
+        "ALTER TABLE folders ADD COLUMN device INTEGER",
+        "ALTER TABLE folders ADD COLUMN mount INTEGER",
+        "ALTER TABLE photos ADD COLUMN vector_crc INTEGER",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -148,17 +156,86 @@ def _blob_vector(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float32)
 
 
+def vector_crc(blob: bytes) -> int:
+    return zlib.crc32(blob)
+
+
+def usable_vector(vector: np.ndarray) -> bool:
+    """Finite, not zero, and no overflow once squared: a vector the index can normalise and score."""
+    if vector.size == 0 or not np.isfinite(vector).all():
+        return False
+    norm = float(np.linalg.norm(vector.astype(np.float64)))
+    return 1e-6 < norm < 1e6
+
+
+def _usable_rows(blobs: list[bytes]) -> np.ndarray:
+    """usable_vector for many blobs at once (numpy over the whole stack, not a call per vector)."""
+    ok = np.zeros(len(blobs), dtype=bool)
+    by_length: dict[int, list[int]] = {}
+    for i, blob in enumerate(blobs):
+        if blob is not None and len(blob) and len(blob) % 4 == 0:
+            by_length.setdefault(len(blob), []).append(i)
+    for length, rows in by_length.items():
+        stack = np.frombuffer(b"".join(blobs[i] for i in rows), dtype=np.float32).reshape(len(rows), length // 4)
+        wide = stack.astype(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            norms = np.sqrt(np.einsum("ij,ij->i", wide, wide))
+        ok[rows] = np.isfinite(norms) & (norms > 1e-6) & (norms < 1e6)  # a NaN or inf anywhere makes the norm so
+    return ok
+
+
+def _good_rows(rows: Sequence[tuple]) -> list[bool]:
+    """For rows (id, blob, crc, ...): whether each stored vector is trusted, in bulk. upsert_photos stores only
+    usable vectors, so a matching checksum is enough; a row from before checksums is checked for usability."""
+    ok = [False] * len(rows)
+    legacy = []
+    for i, (_, blob, crc, *_) in enumerate(rows):
+        if blob is None:
+            continue
+        if crc is None:
+            legacy.append(i)
+        else:
+            ok[i] = vector_crc(blob) == crc
+    if legacy:
+        for i, usable in zip(legacy, _usable_rows([rows[i][1] for i in legacy]), strict=True):
+            ok[i] = bool(usable)
+    return ok
+
+
+def _vector_ok(blob: bytes | None, crc: int | None) -> bool:
+    return _good_rows([(0, blob, crc)])[0]
+
+
+@dataclass(frozen=True)
+class FolderIdentity:
+    """A library folder as last seen online: its device id and whether it was a mount point."""
+
+    device: int
+    mount: bool
+
+
 class Catalog:
     """One sqlite file in WAL mode; each thread gets its own connection, every write is one transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """With `read_only` the file is read as it is on disk, with no lock and no -shm file: for a full disk,
+        where sqlite cannot even size the -shm file a WAL reader needs. Writes then fail."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        self.created = False
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._closed = False
-        self._migrate()
+        if read_only:
+            version = self.schema_version()
+            if version != SCHEMA_VERSION:
+                raise CatalogError(f"{self.path} has schema {version} and cannot be updated to {SCHEMA_VERSION} "
+                                   "without writing to it")
+        else:
+            self._migrate()
 
     # connections and transactions
 
@@ -169,10 +246,16 @@ class Catalog:
                 raise CatalogError("the catalog is closed")
             # check_same_thread=False only so that close() may close every thread's connection; each connection
             # is otherwise used by the thread that opened it.
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-            _enable_wal(conn)
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            if self.read_only:
+                # immutable: no locks and no -shm. Commits still in the -wal file are not seen.
+                conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro&immutable=1", uri=True,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                       check_same_thread=False)
+                _enable_wal(conn)
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)
@@ -198,6 +281,9 @@ class Catalog:
     def _migrate(self) -> None:
         with self._transaction() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            # A new database: sqlite takes a missing or emptied file for one, so the library checks this against
+            # the files a catalog leaves beside it (folders.json, the index) before trusting an empty catalog.
+            self.created = version == 0
             if version > SCHEMA_VERSION:
                 raise CatalogError(f"{self.path} was written by a newer PhotoSearch (schema {version}, this one "
                                    f"knows {SCHEMA_VERSION}); update PhotoSearch or use another data dir")
@@ -255,6 +341,27 @@ class Catalog:
     def add_folder(self, path: str) -> None:
         with self._transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO folders (path, added) VALUES (?, ?)", (path_key(path), time.time()))
+
+    def folder_identity(self, path: str) -> FolderIdentity | None:
+        row = self._conn().execute("SELECT device, mount FROM folders WHERE path = ?", (path_key(path),)).fetchone()
+        return None if row is None or row[0] is None else FolderIdentity(int(row[0]), bool(row[1]))
+
+    def set_folder_identity(self, path: str, identity: FolderIdentity) -> None:
+        if self.folder_identity(path) == identity:
+            return  # the common case: no write, so a full disk or a reader never needs one
+        with self._transaction() as conn:
+            conn.execute("UPDATE folders SET device = ?, mount = ? WHERE path = ?",
+                         (identity.device, int(identity.mount), path_key(path)))
+
+    def sample_paths_under(self, folder: str, n: int) -> list[str]:
+        """Up to 2n photo paths below `folder`: the first and the last n by name (both from the path index)."""
+        lo, hi = prefix_range(path_key(folder))
+        conn = self._conn()
+        paths = []
+        for order in ("ASC", "DESC"):
+            paths += [key_path(r[0]) for r in conn.execute(
+                f"SELECT path FROM photos WHERE path >= ? AND path < ? ORDER BY path {order} LIMIT ?", (lo, hi, n))]
+        return list(dict.fromkeys(paths))
 
     def folders(self) -> list[tuple[str, bool]]:
         return [(key_path(p), bool(w))
@@ -317,12 +424,14 @@ class Catalog:
             (content_hash, size))]
 
     def vector_of(self, path: str) -> np.ndarray | None:
-        row = self._conn().execute("SELECT vector FROM photos WHERE path = ?", (path_key(path),)).fetchone()
-        return None if row is None or row[0] is None else _blob_vector(row[0]).copy()
+        """The stored vector, or None when there is none or it fails its checksum (see drop_damaged_vectors)."""
+        row = self._conn().execute("SELECT vector, vector_crc FROM photos WHERE path = ?",
+                                   (path_key(path),)).fetchone()
+        return None if row is None or not _vector_ok(row[0], row[1]) else _blob_vector(row[0]).copy()
 
     def vector_by_id(self, photo_id: int) -> np.ndarray | None:
-        row = self._conn().execute("SELECT vector FROM photos WHERE id = ?", (photo_id,)).fetchone()
-        return None if row is None or row[0] is None else _blob_vector(row[0]).copy()
+        row = self._conn().execute("SELECT vector, vector_crc FROM photos WHERE id = ?", (photo_id,)).fetchone()
+        return None if row is None or not _vector_ok(row[0], row[1]) else _blob_vector(row[0]).copy()
 
     def paths_of(self, ids: Iterable[int]) -> dict[int, str]:
         ids = list(ids)
@@ -354,10 +463,12 @@ class Catalog:
         conn.execute("BEGIN")
         try:
             gen = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
-            rows = conn.execute("SELECT id, vector FROM photos WHERE vector IS NOT NULL").fetchall()
+            rows = conn.execute("SELECT id, vector, vector_crc FROM photos WHERE vector IS NOT NULL").fetchall()
         finally:
             conn.execute("COMMIT")
-        return _stack(rows, gen)
+        # A garbled vector never reaches the index (it would score NaN or drown every other photo); the next
+        # index run embeds its photo again.
+        return _stack([(pid, blob) for (pid, blob, _), ok in zip(rows, _good_rows(rows), strict=True) if ok], gen)
 
     def changes_since(self, generation: int) -> tuple[np.ndarray, np.ndarray, list[int], int]:
         """What changed after `generation`: (ids, vectors) to add or replace, ids to drop, the current generation."""
@@ -365,37 +476,53 @@ class Catalog:
         conn.execute("BEGIN")
         try:
             gen = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
-            rows = conn.execute("SELECT id, vector FROM photos WHERE changed_gen > ?", (generation,)).fetchall()
+            rows = conn.execute("SELECT id, vector, vector_crc FROM photos WHERE changed_gen > ?",
+                                (generation,)).fetchall()
             gone = [r[0] for r in conn.execute("SELECT id FROM removed WHERE gen > ?", (generation,))]
         finally:
             conn.execute("COMMIT")
-        gone += [pid for pid, blob in rows if blob is None]
-        ids, vectors, _ = _stack([r for r in rows if r[1] is not None], gen)
+        good = [(pid, blob) for (pid, blob, _), ok in zip(rows, _good_rows(rows), strict=True) if ok]
+        kept = {pid for pid, _ in good}
+        gone += [pid for pid, _, _ in rows if pid not in kept]
+        ids, vectors, _ = _stack(good, gen)
         return ids, vectors, gone, gen
 
     # writing photos (each call is one transaction and one new generation)
 
-    def upsert_photos(self, photos: Sequence[NewPhoto]) -> list[int]:
-        """Insert or replace photos with their vectors; returns their ids in order."""
+    def upsert_photos(self, photos: Sequence[NewPhoto], within_folders: bool = False) -> list[int]:
+        """Insert or replace photos with their vectors; returns their ids in order.
+
+        With `within_folders`, photos below no library folder are left out, judged inside the write transaction:
+        a folder removed while an index run was embedding its photos (the GUI does not wait) stays removed.
+        """
         if not photos:
             return []
+        pairs = [(p, _vector_blob(p.vector)) for p in photos]
+        unusable = [p.path for (p, _), ok in zip(pairs, _usable_rows([b for _, b in pairs]), strict=True) if not ok]
+        if unusable:  # the catalog holds only vectors the index can score (NaN would poison every search)
+            raise ValueError(f"not a usable vector (not finite, or zero) for {unusable[0]}")
         with self._transaction() as conn:
+            if within_folders:
+                live = [key_path(r[0]) for r in conn.execute("SELECT path FROM folders")]
+                pairs = [(p, b) for p, b in pairs if any(_within(p.path, f) for f in live)]
+                if not pairs:
+                    return []
             gen = self._next_generation(conn)
             ids = []
-            for p in photos:
+            for p, blob in pairs:
                 key = path_key(p.path)
                 conn.execute("DELETE FROM skipped WHERE path = ?", (key,))
                 row = conn.execute(
                     """INSERT INTO photos (path, folder, size, mtime_ns, hash, captured, captured_exif, width, height,
-                                           vector, changed_gen)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           vector, changed_gen, vector_crc)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT(path) DO UPDATE SET folder = excluded.folder, size = excluded.size,
                          mtime_ns = excluded.mtime_ns, hash = excluded.hash, captured = excluded.captured,
                          captured_exif = excluded.captured_exif, width = excluded.width, height = excluded.height,
-                         vector = excluded.vector, changed_gen = excluded.changed_gen
+                         vector = excluded.vector, changed_gen = excluded.changed_gen, vector_crc = excluded.vector_crc
                        RETURNING id""",
                     (key, path_key(p.folder), p.size, p.mtime_ns, p.hash, p.captured, int(p.captured_exif), p.width,
-                     p.height, _vector_blob(p.vector), gen)).fetchone()
+                     p.height, blob, gen, vector_crc(blob))).fetchone()
                 ids.append(int(row[0]))
             return ids
 
@@ -422,6 +549,45 @@ class Catalog:
         conn.executemany("DELETE FROM photos WHERE id = ?", [(i,) for i in ids])
         conn.executemany("INSERT INTO removed (id, gen) VALUES (?, ?)", [(i, gen) for i in ids])
 
+    def drop_damaged_vectors(self) -> list[str]:
+        """Forget the vectors that fail their checksum or are not usable, so the next index run embeds those photos
+        again; rows from before checksums that pass get theirs now. Returns the paths concerned (a writer's job:
+        it reads every vector, about 20 ms per 10,000 photos)."""
+        conn = self._conn()
+        cursor = conn.execute("SELECT id, vector, vector_crc FROM photos WHERE vector IS NOT NULL")
+        bad_ids, unsummed = [], []
+        while rows := cursor.fetchmany(4096):
+            for (pid, blob, crc), ok in zip(rows, _good_rows(rows), strict=True):
+                if not ok:
+                    bad_ids.append(pid)
+                elif crc is None:
+                    unsummed.append((vector_crc(blob), pid))
+        bad = sorted(self.paths_of(bad_ids).items())
+        if bad or unsummed:
+            with self._transaction() as conn:
+                if unsummed:
+                    conn.executemany("UPDATE photos SET vector_crc = ? WHERE id = ? AND vector_crc IS NULL",
+                                     unsummed)
+                if bad:
+                    gen = self._next_generation(conn)
+                    conn.executemany("UPDATE photos SET vector = NULL, vector_crc = NULL, changed_gen = ? WHERE id = ?",
+                                     [(gen, pid) for pid, _ in bad])
+        return [path for _, path in bad]
+
+    def sweep_orphans(self) -> int:
+        """Delete photos and skipped entries below no library folder (left by a folder removed mid-run by an
+        older version); returns how many photos went."""
+        with self._transaction() as conn:
+            folders = [r[0] for r in conn.execute("SELECT path FROM folders")]
+            ranges = [prefix_range(f) for f in folders]
+            inside = " OR ".join(["(path >= ? AND path < ?) OR path = ?"] * len(ranges)) or "0"
+            params = [v for (lo, hi), f in zip(ranges, folders, strict=True) for v in (lo, hi, f)]
+            orphans = [r[0] for r in conn.execute(f"SELECT id FROM photos WHERE NOT ({inside})", params)]
+            conn.execute(f"DELETE FROM skipped WHERE NOT ({inside})", params)
+            if orphans:
+                self._delete_ids(conn, orphans)
+            return len(orphans)
+
     def forget_vectors(self) -> int:
         """Drop every vector (the model changed); the photos stay and are embedded again by the next index run."""
         with self._transaction() as conn:
@@ -429,12 +595,16 @@ class Catalog:
             return conn.execute("UPDATE photos SET vector = NULL, changed_gen = ? WHERE vector IS NOT NULL",
                                 (gen,)).rowcount
 
-    def set_skipped(self, entries: Sequence[tuple[str, int, int, str]]) -> None:
-        """Record files that could not be read as (path, size, mtime_ns, reason); they leave the photos table."""
+    def set_skipped(self, entries: Sequence[tuple[str, int, int, str]], within_folders: bool = False) -> None:
+        """Record files that could not be read as (path, size, mtime_ns, reason); they leave the photos table.
+        With `within_folders`, entries below no library folder are left out (see upsert_photos)."""
         if not entries:
             return
         entries = [(path_key(p), *rest) for p, *rest in entries]
         with self._transaction() as conn:
+            if within_folders:
+                live = [r[0] for r in conn.execute("SELECT path FROM folders")]
+                entries = [e for e in entries if any(_within(e[0], f) for f in live)]
             gone = [r[0] for p, *_ in entries for r in conn.execute("SELECT id FROM photos WHERE path = ?", (p,))]
             if gone:
                 self._delete_ids(conn, gone)

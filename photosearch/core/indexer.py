@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from photosearch.core import imageio, scanner
-from photosearch.core.catalog import Catalog, NewPhoto, PhotoRow
+from photosearch.core.catalog import Catalog, NewPhoto, PhotoRow, usable_vector
 from photosearch.core.contenthash import content_hash
 from photosearch.core.paths import is_within
 from photosearch.core.scanner import FoundFile
@@ -56,6 +56,12 @@ class Scope:
     catalog_paths: list[str]
     scan: Callable[[], Iterable[FoundFile]]
     folder_of: Callable[[str], str]
+    # Whether a library folder holds its photos now (see online.folder_online): a photo missing from an offline
+    # folder is kept, not deleted.
+    online: Callable[[str], bool] = os.path.isdir
+    # The photos of offline library folders: a new file with one's content is that photo moved (a library
+    # folder renamed, then indexed under its new name), so it keeps its vector.
+    offline_photos: Callable[[], dict[str, PhotoRow]] = dict
 
 
 @dataclass
@@ -107,19 +113,33 @@ class Indexer:
         known_skipped = self.catalog.skipped_under(scope.catalog_paths)
 
         todo: list[tuple[FoundFile, PhotoRow | None]] = []
+        odd: list[FoundFile] = []
         for path, item in found.items():
             row = known.get(path)
-            if row is not None and row.has_vector and (row.size, row.mtime_ns) == (item.size, item.mtime_ns):
+            if item.problem is not None:  # a pipe, a device, a link loop named like a photo: never opened
+                if row is None and path in known_skipped and known_skipped[path] == (item.size, item.mtime_ns,
+                                                                                     item.problem):
+                    counts.skipped_paths.add(path)
+                else:
+                    odd.append(item)
+                    counts.removed += row is not None
+            elif row is not None and row.has_vector and (row.size, row.mtime_ns) == (item.size, item.mtime_ns):
                 counts.unchanged += 1
             elif row is None and path in known_skipped and known_skipped[path][:2] == (item.size, item.mtime_ns):
                 counts.skipped_paths.add(path)  # unchanged since it failed: not worth another try
             else:
                 todo.append((item, row))
         self.catalog.clear_skipped(p for p in known_skipped if p not in found)
+        if odd:
+            self.catalog.set_skipped([(f.path, f.size, f.mtime_ns, f.problem or "") for f in odd], within_folders=True)
+            counts.skipped_paths.update(f.path for f in odd)
 
-        gone = [row for path, row in known.items() if path not in found and _really_gone(row.path, scope)]
-        if gone:
-            todo, moved_ids = self._apply_moves(gone, todo, scope, counts)
+        online: dict[str, bool] = {}  # judged once per folder, after the scan (a drive may go during it)
+        gone = [row for path, row in known.items() if path not in found and _really_gone(row.path, scope, online)]
+        # Looked up only when there are new files: an offline drive's rows cost nothing to a run with none.
+        elsewhere = list(scope.offline_photos().values()) if any(row is None for _, row in todo) else []
+        if gone or elsewhere:
+            todo, moved_ids = self._apply_moves(gone + elsewhere, todo, scope, counts)
         else:
             moved_ids = set()
         gone = [row for row in gone if row.id not in moved_ids]
@@ -212,8 +232,9 @@ class Indexer:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _commit(self, batch: list[_Prepared], encoder: Encoder, scope: Scope, counts: RunCounts) -> None:
-        # The folder may have been removed while this run was decoding (the GUI does not wait for the run):
-        # photos under no library folder any more are dropped rather than written back.
+        # The folder may be removed while this run decodes and embeds (the GUI does not wait for the run): the
+        # catalog writes below keep only photos under a library folder, judged inside their write transaction.
+        # Checking here first only saves the model the work.
         live = [folder for folder, _ in self.catalog.folders()]
         batch = [p for p in batch if any(is_within(p.found.path, folder) for folder in live)]
         good = [p for p in batch if p.reason is None]
@@ -223,26 +244,44 @@ class Indexer:
         if good:
             vectors = encoder.encode_arrays(np.stack([p.array for p in good]))
             self.embedded += len(good)
-            self.catalog.upsert_photos([
+            # A vector the model got wrong (NaN from an odd image) would score NaN in every search: skip the file.
+            usable = [usable_vector(v) for v in vectors]
+            for p, ok in zip(good, usable, strict=True):
+                if not ok and os.path.exists(p.found.path):
+                    p.reason = "the model gave no usable vector for this image (not finite)"
+                    bad.append(p)
+            vectors = [v for v, ok in zip(vectors, usable, strict=True) if ok]
+            good = [p for p, ok in zip(good, usable, strict=True) if ok]
+            ids = self.catalog.upsert_photos([
                 NewPhoto(p.found.path, scope.folder_of(p.found.path), p.found.size, p.found.mtime_ns, p.hash,
                          p.captured, p.captured_exif, p.width, p.height, vector)
-                for p, vector in zip(good, vectors, strict=True)])
+                for p, vector in zip(good, vectors, strict=True)], within_folders=True)
+            written = set(self.catalog.paths_of(ids).values()) if len(ids) != len(good) else None
             for p in good:
+                if written is not None and p.found.path not in written:
+                    continue  # its folder was removed meanwhile
                 if p.row is None:
                     counts.added += 1
                 else:
                     counts.updated += 1
         if bad:
-            self.catalog.set_skipped([(p.found.path, p.found.size, p.found.mtime_ns, p.reason or "") for p in bad])
+            self.catalog.set_skipped([(p.found.path, p.found.size, p.found.mtime_ns, p.reason or "") for p in bad],
+                                     within_folders=True)
             counts.skipped_paths.update(p.found.path for p in bad)
             counts.removed += sum(1 for p in bad if p.row is not None)
         self.store.current(encoder.dim)
 
 
-def _really_gone(path: str, scope: Scope) -> bool:
-    """A photo the scan did not find is deleted only when its file is missing while its library folder is there:
-    a drive unplugged during the scan, or a folder that could not be listed, must not cost its photos."""
-    return not os.path.exists(path) and os.path.isdir(scope.folder_of(path))
+def _really_gone(path: str, scope: Scope, online: dict[str, bool]) -> bool:
+    """A photo the scan did not find is deleted only when its file is missing while its library folder is online:
+    a drive unplugged or unmounted during the scan, or a folder that could not be listed, must not cost its
+    photos. `online` caches the verdict per folder for this run."""
+    if os.path.exists(path):
+        return False
+    folder = scope.folder_of(path)
+    if folder not in online:
+        online[folder] = scope.online(folder)
+    return online[folder]
 
 
 def _safe_hash(path: str) -> str:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from photosearch.core import atomicfile, imageio, scanner
-from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, is_corruption, key_path
+from photosearch.core import atomicfile, imageio, online, scanner
+from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, CatalogError, is_corruption, key_path
 from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
 from photosearch.core.malloc import limit_malloc_arenas
-from photosearch.core.offline import OfflineFolders, folder_online
+from photosearch.core.offline import OfflineFolders
 from photosearch.core.paths import default_cache_dir, default_data_dir, is_within, normalise, normalise_file
 from photosearch.core.search import Searcher, SearchResult
 from photosearch.core.thumbnails import ThumbnailCache
@@ -107,6 +107,7 @@ class Library:
         self._write_lock = threading.Lock()
         self.process_lock = WriteLock(self.data_dir)
         self.notices: list[str] = []  # things the user should hear about (a catalog that had to be replaced)
+        self.read_only = False  # the disk is full: the catalog is read as it is, searches work, updates wait
         _remove_stale_temp_files(self.data_dir)
         self.catalog = self._open_catalog()
         self.store = VectorStore(self.catalog, self.data_dir)
@@ -186,10 +187,13 @@ class Library:
         path = self.data_dir / CATALOG_FILE
         try:
             catalog = Catalog(path)
-        except sqlite3.DatabaseError as error:
-            if not is_corruption(error):
+        except (sqlite3.DatabaseError, OSError) as error:
+            if isinstance(error, sqlite3.DatabaseError) and is_corruption(error):
+                return self._replace_damaged_catalog(path, error)
+            full = disk_full(self.data_dir)
+            if full is None or not path.is_file() or path.stat().st_size == 0:
                 raise
-            return self._replace_damaged_catalog(path, error)
+            return self._open_read_only(path, full, error)
         try:
             catalog.check_integrity()
         except (sqlite3.DatabaseError, CatalogCorrupt) as error:
@@ -197,10 +201,68 @@ class Library:
             if isinstance(error, sqlite3.DatabaseError) and not is_corruption(error):
                 raise
             return self._replace_damaged_catalog(path, error)
+        if catalog.created:
+            self._adopt_lost_catalog(catalog)
         return catalog
 
+    def _open_read_only(self, path: Path, full: str, error: Exception) -> Catalog:
+        """A full disk: sqlite cannot open a WAL database for reading without room for its -shm file, so the
+        catalog is read as it stands on disk. Searching and status work; anything that writes says why not."""
+        try:
+            catalog = Catalog(path, read_only=True)
+        except (sqlite3.Error, CatalogError) as read_error:
+            raise LibraryError(f"cannot open the catalog {path}: {full} ({error}; read-only: {read_error})") from error
+        self.read_only = True
+        unmerged = os.path.exists(f"{path}-wal") and os.path.getsize(f"{path}-wal") > 0
+        unseen = "; the latest changes (still in the -wal file) are not seen" if unmerged else ""
+        notice = (f"{full}: the library is open read-only, searching works but nothing can be indexed or saved "
+                  f"until there is free space{unseen}")
+        log.warning("%s", notice)
+        self.notices.append(notice)
+        return catalog
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise LibraryError(f"cannot update the library in {self.data_dir}: "
+                               f"{disk_full(self.data_dir) or 'the disk was full when it was opened'}; "
+                               "free some space and try again (searching still works)")
+
+    def _try_lock(self) -> bool:
+        """The process lock without waiting; a lock file that cannot be used is a LibraryError saying why."""
+        try:
+            return self.process_lock.try_acquire()
+        except OSError as error:
+            what = ("it is a folder, not a file; remove it (it holds nothing) and try again"
+                    if isinstance(error, IsADirectoryError) else (error.strerror or str(error)))
+            raise LibraryError(f"cannot use the lock file {self.process_lock.path}: {what}") from error
+
+    def _lock(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self._try_lock():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    def _adopt_lost_catalog(self, catalog: Catalog) -> None:
+        """A catalog created just now where one existed (deleted, or emptied: sqlite takes an empty file for a new
+        database, so no damage check can fire): start it with the folders of folders.json and say so."""
+        folders = self._saved_folders()
+        index_left = (self.data_dir / INDEX_FILE).exists() or (self.data_dir / STAMP_FILE).exists()
+        if not folders and not index_left:
+            return  # a new library
+        for folder in folders:
+            catalog.add_folder(folder)
+        notice = (f"the catalog {catalog.path} was missing or empty, but this library had "
+                  f"{len(folders)} folder{'s' if len(folders) != 1 else ''} (in {FOLDERS_FILE})"
+                  f"{' and a vector index' if index_left else ''}; a new catalog was started with "
+                  f"{'those folders' if folders else 'no folders'}, whose photos will be indexed again"
+                  f"{' (the old index file is kept until then)' if index_left else ''}")
+        log.warning("%s", notice)
+        self.notices.append(notice)
+
     def _replace_damaged_catalog(self, path: Path, error: Exception) -> Catalog:
-        if not self.process_lock.acquire(timeout=60):
+        if not self._lock(timeout=60):
             raise LibraryError(f"the catalog {path} is damaged ({error}) and {self.process_lock.holder()} "
                                "holds the library; close it and try again")
         try:
@@ -254,7 +316,9 @@ class Library:
         folder = normalise(path)
         if not os.path.isdir(folder):
             raise LibraryError(f"not a folder: {path}")
+        self._writable()
         self.catalog.add_folder(folder)
+        online.remember(self.catalog, folder)
         self._save_folders()
         self._folders_changed()
         return folder
@@ -264,6 +328,7 @@ class Library:
         known = [f for f, _ in self.catalog.folders()]
         if folder not in known:
             raise LibraryError(f"not a library folder: {path}")
+        self._writable()
         # No write lock: a running index() must not block the caller (often the GUI thread); the indexer
         # drops photos of folders that are gone when it commits its next batch.
         self.catalog.remove_folder(folder, known)
@@ -276,9 +341,9 @@ class Library:
 
     def folder_stats(self) -> list[FolderStats]:
         folders = self.catalog.folders()
-        online = {f: folder_online(f) for f, _ in folders}
-        self.offline.update(f for f, there in online.items() if not there)  # looked anyway: searches profit
-        return [FolderStats(f, self.catalog.count_under(f), online[f], watched) for f, watched in folders]
+        there = {f: online.folder_online(self.catalog, f) for f, _ in folders}
+        self.offline.update(f for f, here in there.items() if not here)  # looked anyway: searches profit
+        return [FolderStats(f, self.catalog.count_under(f), there[f], watched) for f, watched in folders]
 
     def check_folders(self) -> list[str]:
         """Look at the disk for which library folders are there now, so that searches know without looking;
@@ -303,8 +368,9 @@ class Library:
         `path` names that process. A write that fails (a full disk) raises LibraryError saying what failed;
         everything committed before it stays in the catalog.
         """
+        self._writable()
         with self._write_lock:
-            while not self.process_lock.try_acquire():
+            while not self._try_lock():
                 yield IndexProgress(0, 0, self.process_lock.holder(), "waiting")
                 if cancel is not None and cancel.wait(0.25):
                     return
@@ -317,8 +383,11 @@ class Library:
                 try:
                     try:
                         self._check_model()
+                        self._repair_catalog(roots)
                         scope = self._scope(roots)
+                        offline = {f: self.catalog.count_under(f) for f in self.folders() if f not in roots}
                         yield from self.indexer.run(scope, cancel, counts)
+                        self._retire_renamed(offline, counts)
                     finally:
                         with contextlib.suppress(sqlite3.Error):
                             self.last_index_summary = self._summary(counts, roots, time.monotonic() - started)
@@ -334,17 +403,51 @@ class Library:
         total = counts.added + counts.updated + len(counts.skipped_paths)
         yield IndexProgress(total, total, "", "done", skipped=len(self.last_index_summary["skipped"]))
 
+    def _retire_renamed(self, offline: dict[str, int], counts: RunCounts) -> None:
+        """An offline folder whose photos all moved during this run (to a folder indexed under its new name) and
+        whose path is gone was renamed: it leaves the library rather than stay as an empty offline folder."""
+        if not counts.moved:
+            return
+        for folder, had in offline.items():
+            if had and not os.path.lexists(folder) and not self.catalog.ids_under([folder]):
+                self.catalog.remove_folder(folder, self.folders())
+                notice = f"{folder} is gone and all its {had} photos were found in another library folder, which " \
+                         "kept their vectors; it was removed from the library"
+                log.info("%s", notice)
+                self.notices.append(notice)
+                self._save_folders()
+                self._folders_changed()
+
+    def _repair_catalog(self, roots: list[str]) -> None:
+        """What every index run checks before its diff (holding the write lock): photos below no library folder
+        go, vectors that fail their checksum are dropped so this run embeds those photos again, and the online
+        folders' device and mount state is recorded for telling an unmounted drive from an emptied folder."""
+        orphans = self.catalog.sweep_orphans()
+        if orphans:
+            log.warning("removed %d photos that belonged to no library folder", orphans)
+        damaged = self.catalog.drop_damaged_vectors()
+        if damaged:
+            notice = (f"{len(damaged)} stored vector{'s were' if len(damaged) != 1 else ' was'} damaged in the "
+                      f"catalog {self.catalog.path} (e.g. {damaged[0]}); {'they are' if len(damaged) != 1 else 'it is'}"
+                      " embedded again")
+            log.warning("%s", notice)
+            self.notices.append(notice)
+        for root in roots:
+            online.remember(self.catalog, root)
+
     def _storage_error(self, error: sqlite3.Error | OSError) -> LibraryError:
+        full = disk_full(self.data_dir)
+        because = f" ({full})" if full else ""
         if isinstance(error, sqlite3.Error):
-            return LibraryError(f"cannot write the catalog {self.catalog.path}: {error}; the photos indexed "
-                                "before this error are kept")
-        return LibraryError(f"cannot save the vector index in {self.data_dir}: {error.strerror or error}; the "
-                            "catalog is intact and the index will be rebuilt from it")
+            return LibraryError(f"cannot write the catalog {self.catalog.path}: {error}{because}; the photos "
+                                "indexed before this error are kept")
+        return LibraryError(f"cannot save the vector index in {self.data_dir}: {error.strerror or error}{because}; "
+                            "the catalog is intact and the index will be rebuilt from it")
 
     def _save_index(self) -> None:
         """Write the vector index when this process holds the write lock or can take it now (else skip: the
         writer saves it, and a reader's copy is only a cache). Raises LibraryError when the write fails."""
-        if self._encoder is None or not self.process_lock.try_acquire():
+        if self._encoder is None or self.read_only or not self._try_lock():
             return
         try:
             self.store.save()
@@ -369,7 +472,11 @@ class Library:
             # Nested library folders are walked once, as part of the outer one: no photo twice.
             return itertools.chain.from_iterable(scanner.walk(r) for r in outermost)
 
-        return Scope(roots if only is None else only, scan, lambda p: covering_root(p, outermost))
+        def offline_photos() -> dict[str, Any]:
+            return self.catalog.photos_under([f for f in self.folders() if f not in roots])
+
+        return Scope(roots if only is None else only, scan, lambda p: covering_root(p, outermost),
+                     lambda folder: online.folder_online(self.catalog, folder), offline_photos)
 
     def _summary(self, counts: RunCounts, roots: list[str], seconds: float) -> dict[str, Any]:
         skipped = [s for s in self.catalog.skipped() if any(is_within(s["path"], r) for r in roots)]
@@ -384,8 +491,9 @@ class Library:
         wanted = [p for p in wanted if any(is_within(p, r) and not _hidden_below(p, r) for r in roots)]
         if not wanted:
             return False
+        self._writable()
         with self._write_lock:
-            if not self.process_lock.acquire(timeout=1.0):
+            if not self._lock(timeout=1.0):
                 raise LibraryBusy(f"{self.process_lock.holder()} is updating this library")
             try:
                 self._check_model()
@@ -535,6 +643,26 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def disk_full(folder: Path) -> str | None:
+    """"the disk holding FOLDER (mounted at M) is full (N bytes free)" when it has less than sqlite needs to open
+    a database (its -shm file), else None."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):  # AttributeError: Windows has no statvfs
+        return None
+    free = st.f_bavail * st.f_frsize
+    if free >= FULL_BELOW:
+        return None
+    mount = Path(os.path.abspath(folder))
+    while not os.path.ismount(mount) and mount.parent != mount:
+        mount = mount.parent
+    return f"the disk holding {folder} (mounted at {mount}) is full ({free:,} bytes free)"
+
+
+# Less free space than this is "full": sqlite's -shm file alone takes 32 KiB, a catalog write a few pages.
+FULL_BELOW = 1 << 20
 
 
 def _salvage_folders(path: Path) -> list[str]:

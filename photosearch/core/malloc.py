@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 
 # mallopt's parameter number for the arena cap (glibc malloc.h).
@@ -24,7 +23,8 @@ def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
         _applied = False
         if sys.platform.startswith("linux"):
             try:
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+                # By its soname: ctypes.util.find_library would run `/sbin/ldconfig -p` (a subprocess at start-up).
+                libc = ctypes.CDLL("libc.so.6")
                 _applied = bool(libc.mallopt(M_ARENA_MAX, arenas))
             except (OSError, AttributeError):  # musl or another libc without mallopt: nothing to cap
                 _applied = False

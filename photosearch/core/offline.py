@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterable
 
 from photosearch.core.catalog import Catalog
+from photosearch.core.online import folder_online
 
 # How old the offline set may get before a query looks at the disk itself. The watcher looks every second
 # while it runs and every index run looks too, so then a query never does; without them (a `photosearch
 # search` process, a library nobody watches) a query looks at most this often instead of at every keystroke.
 MAX_AGE_S = 2.0
-
-
-def folder_online(folder: str) -> bool:
-    """Whether a library folder is there now: the one test of it (status, index runs, the watcher, search)."""
-    return os.path.isdir(folder)
 
 
 class OfflineFolders:
@@ -38,9 +33,9 @@ class OfflineFolders:
         self._ids_for: tuple[frozenset[str], int] | None = None  # (offline folders, catalog generation) of _ids
 
     def check(self) -> list[str]:
-        """Look at the disk (a stat per library folder), record the offline folders; returns the online ones."""
+        """Look at the disk (online.folder_online per library folder), record the offline ones; returns the rest."""
         folders = [folder for folder, _ in self.catalog.folders()]
-        online = [folder for folder in folders if folder_online(folder)]
+        online = [folder for folder in folders if folder_online(self.catalog, folder)]
         self.update(set(folders).difference(online))
         return online
 
@@ -55,7 +50,8 @@ class OfflineFolders:
         them is back (a stat per offline folder, usually none: a returning drive's photos show at once)."""
         with self._lock:
             offline, checked = self._offline, self._checked
-        if checked is None or time.monotonic() - checked > MAX_AGE_S or any(folder_online(f) for f in offline):
+        stale = checked is None or time.monotonic() - checked > MAX_AGE_S
+        if stale or any(folder_online(self.catalog, f) for f in offline):
             self.check()
             with self._lock:
                 offline = self._offline

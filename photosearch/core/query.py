@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from photosearch.core.scanner import has_image_extension
 
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*:\s*(.+?)\s*$", re.DOTALL)
+# Weights beyond this only ever mean a typo: a term 100 times another already drowns it, while 1e20 overflowed
+# the float32 sum (a zero or NaN query vector: arbitrary photos, NaN scores).
+MAX_WEIGHT = 100.0
 
 
 class QueryError(ValueError):
@@ -67,6 +70,9 @@ def parse_query(query: str) -> list[Term]:
         match = _WEIGHT.match(text)
         if match:
             weight, text = float(match.group(1)), match.group(2)
+            if weight > MAX_WEIGHT:
+                raise QueryError(f"the weight {match.group(1)} is too large: weights go up to {MAX_WEIGHT:g} "
+                                 f"(e.g. \"3:{text.strip()[:40]}\")")
         text = text.strip()
         if len(text) >= 2 and text[0] == text[-1] == '"':
             text = text[1:-1].strip()

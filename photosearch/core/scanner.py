@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -28,6 +30,38 @@ class FoundFile:
     path: str  # absolute, normalised
     size: int
     mtime_ns: int
+    # Why a name that looks like a photo is not a file that can be read as one (a named pipe, a link to a device,
+    # a link loop): reported among the skipped files, never opened (reading a pipe or /dev/zero never ends).
+    problem: str | None = None
+
+
+def _not_a_file(path: str) -> FoundFile | None:
+    """A FoundFile with its `problem` for a photo-named entry that is not a regular file; None for a folder, a
+    regular file, or a dangling link (perhaps to a photo on an unplugged drive: not worth a reason)."""
+    try:
+        link = os.lstat(path)
+    except OSError:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return FoundFile(path, link.st_size, link.st_mtime_ns, "a symbolic link loop (it never reaches a file)")
+        return None
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        return None
+    if stat.S_ISFIFO(st.st_mode):
+        kind = "a named pipe (FIFO)"
+    elif stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(st.st_mode):
+        kind = "a socket"
+    else:
+        kind = "a special file"
+    if stat.S_ISLNK(link.st_mode):
+        with contextlib.suppress(OSError):
+            kind += f", linked to {os.readlink(path)}"
+    return FoundFile(path, link.st_size, link.st_mtime_ns, f"not a regular file: {kind}")
 
 
 def has_image_extension(path: str) -> bool:
@@ -102,12 +136,22 @@ def walk(folder: str) -> Iterator[FoundFile]:
         subfolders = []
         for entry in listed:
             try:
-                if entry.is_dir():
+                try:
+                    is_dir, is_file = entry.is_dir(), entry.is_file()
+                except OSError:  # a link loop: DirEntry raises ELOOP (it swallows only "not found")
+                    is_dir = is_file = False
+                if is_dir:
                     if not _is_hidden(entry) and entry.name.lower() not in SKIPPED_FOLDERS:
                         subfolders.append(entry.path)
-                elif entry.is_file() and has_image_extension(entry.name) and not entry.name.startswith("."):
+                elif not has_image_extension(entry.name) or entry.name.startswith("."):
+                    continue
+                elif is_file:
                     st = entry.stat()
                     yield FoundFile(entry.path, st.st_size, st.st_mtime_ns)
+                else:
+                    odd = _not_a_file(entry.path)
+                    if odd is not None:
+                        yield odd
             except OSError:
                 continue  # vanished while we looked, or a dangling link
         stack.extend(sorted(subfolders, reverse=True))
@@ -115,12 +159,14 @@ def walk(folder: str) -> Iterator[FoundFile]:
 
 def stat_file(path: str) -> FoundFile | None:
     """The FoundFile for one path, or None when it is gone, not a regular file or not an image by name."""
+    if not has_image_extension(path) or os.path.basename(path).startswith("."):
+        return None
     try:
         st = os.stat(path)
     except OSError:
-        return None
-    if not stat.S_ISREG(st.st_mode) or not has_image_extension(path) or os.path.basename(path).startswith("."):
-        return None
+        return _not_a_file(normalise_file(path))
+    if not stat.S_ISREG(st.st_mode):
+        return _not_a_file(normalise_file(path))
     return FoundFile(normalise_file(path), st.st_size, st.st_mtime_ns)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -62,16 +63,22 @@ class Searcher:
         """The terms combined into one unit vector (weighted sum of each term's unit vector)."""
         texts = [t.text for t in terms if not t.is_path]
         text_vectors = iter(encoder.encode_texts(texts)) if texts else iter(())
-        combined = np.zeros(encoder.dim, dtype=np.float32)
+        # Only the ratios of the weights matter: dividing by the largest, and summing in float64, means no weight
+        # can overflow the sum (a float32 sum with a weight of 1e20 became a zero or NaN query vector).
+        scale = max(abs(t.weight) for t in terms)
+        if not (math.isfinite(scale) and scale > 0):
+            raise QueryError("the weights of the query are not usable numbers")
+        combined = np.zeros(encoder.dim, dtype=np.float64)
         for term in terms:
-            vector = self._image_vector(term.text, encoder) if term.is_path else next(text_vectors)
+            vector = np.asarray(self._image_vector(term.text, encoder) if term.is_path else next(text_vectors),
+                                dtype=np.float64)
             norm = float(np.linalg.norm(vector))
-            if norm > 0:
-                combined += term.weight * vector / norm
+            if norm > 0 and math.isfinite(norm):
+                combined += (term.weight / scale) * vector / norm
         norm = float(np.linalg.norm(combined))
-        if norm < 1e-6:
+        if not norm >= 1e-6:
             raise QueryError("the terms of the query cancel each other out")
-        return combined / norm
+        return (combined / norm).astype(np.float32)
 
     def search_terms(self, terms: list[Term], k: int, rerank: int = 0) -> list[SearchResult]:
         """The k best photos; with `rerank` > 0 the best `rerank` of them are re-ordered by ADAPT (text queries
@@ -93,7 +100,12 @@ class Searcher:
             mixed = adapt_rerank(encoder, combined, [p for p, _ in top], [s for _, s in top])
             found = sorted(zip([p for p, _ in top], mixed, strict=True), key=lambda ps: -ps[1]) + found[rerank:]
         floor = self._floor(combined, index)
-        return [SearchResult(path, score, score < floor) for path, score in found[:max(0, int(k))]]
+        if not math.isfinite(floor):
+            floor = FIXED_FLOOR
+        # A score that is not a number is never shown (it would make the JSON output invalid and sort anywhere);
+        # "weak" is written so that anything not clearly above the floor is weak.
+        return [SearchResult(path, score, not score >= floor) for path, score in found[:max(0, int(k))]
+                if math.isfinite(score)]
 
     def _image_vector(self, path: str, encoder: Encoder) -> np.ndarray:
         """The photo's stored vector when it is in the library, else the image embedded now."""

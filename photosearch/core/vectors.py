@@ -111,8 +111,9 @@ class VectorIndex:
             except RuntimeError:
                 # Many deleted points can leave fewer than k reachable; an exact scan of the live vectors answers.
                 return self._exact_search(query[0], k, hidden)
-        # hnswlib's "ip" distance is 1 - dot product.
-        return [(int(label), float(1.0 - dist)) for label, dist in zip(labels[0], distances[0], strict=True)]
+        # hnswlib's "ip" distance is 1 - dot product. A non-finite one means a damaged vector: never a result.
+        return [(int(label), float(1.0 - dist)) for label, dist in zip(labels[0], distances[0], strict=True)
+                if np.isfinite(dist)]
 
     def _exact_search(self, query: np.ndarray, k: int, hidden: frozenset[int] = frozenset()) -> list[tuple[int, float]]:
         labels = np.fromiter(self._labels - hidden, dtype=np.int64)
@@ -169,6 +170,9 @@ class VectorIndex:
         index_path, stamp_path = folder / INDEX_FILE, folder / STAMP_FILE
         try:
             stamp = json.loads(stamp_path.read_text(encoding="utf-8"))
+            if not isinstance(stamp, dict):  # valid JSON of another shape ([], null, 3) is as damaged as garbage
+                log.info("vector index stamp %s is not an object; the index will be rebuilt", stamp_path)
+                return None
             if stamp.get("dim") != dim or stamp.get("catalog_id") != catalog_id:
                 return None
             if _file_digest(index_path) != stamp.get("digest"):
@@ -201,6 +205,25 @@ class VectorIndex:
                 index.get_items([label])
                 live.add(label)
         return live
+
+    @staticmethod
+    def read_stamp(folder: Path) -> dict | None:
+        """The stamp as a dict, or None when it is missing or damaged (valid JSON of another shape included)."""
+        try:
+            stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return stamp if isinstance(stamp, dict) else None
+
+    @classmethod
+    def saved_photos_of_other_catalog(cls, folder: Path, catalog_id: str) -> bool:
+        """Whether the saved index holds photos of a catalog other than `catalog_id` (or cannot tell whose)."""
+        if not (folder / INDEX_FILE).exists():
+            return False
+        stamp = cls.read_stamp(folder)
+        if stamp is None:
+            return True
+        return stamp.get("catalog_id") != catalog_id and stamp.get("count") != 0
 
     @staticmethod
     def remove_files(folder: Path) -> None:

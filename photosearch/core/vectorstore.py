@@ -76,6 +76,12 @@ class VectorStore:
         """Write the index to disk when it moved on since the last save (a rebuild-free start next time)."""
         with self._lock:
             if self._index is not None and self._index.generation != self._saved_generation:
+                if len(self._index) == 0 and VectorIndex.saved_photos_of_other_catalog(self.folder,
+                                                                                       self._index.catalog_id):
+                    # A catalog started anew (deleted, emptied) has nothing yet: the old file is all that is left
+                    # of the old one, so it stays until this catalog has photos to write in its place.
+                    log.info("not replacing the vector index of another catalog with an empty one")
+                    return
                 self._index.save(self.folder)
                 self._saved_generation = self._index.generation
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from photosearch.core.contenthash import EDGE_BYTES, content_hash
+from photosearch.core.contenthash import content_hash
+
+EDGE_BYTES = 64 * 1024  # what the hash once covered at each end
 
 
 def test_same_content_same_hash_regardless_of_name(tmp_path):
@@ -27,3 +29,20 @@ def test_small_files_are_hashed_whole(tmp_path):
     (tmp_path / "a").write_bytes(b"1" * 1000)
     (tmp_path / "b").write_bytes(b"1" * 500 + b"2" + b"1" * 499)
     assert content_hash(tmp_path / "a") != content_hash(tmp_path / "b")
+
+
+def test_a_change_in_the_middle_changes_the_hash(tmp_path):
+    data = bytearray(os.urandom(3 * EDGE_BYTES))
+    (tmp_path / "a").write_bytes(data)
+    data[len(data) // 2] ^= 1
+    (tmp_path / "b").write_bytes(data)
+    assert content_hash(tmp_path / "a") != content_hash(tmp_path / "b")
+
+
+def test_files_up_to_twice_the_old_edge_keep_their_old_hash(tmp_path):
+    import hashlib
+
+    data = os.urandom(2 * EDGE_BYTES)
+    (tmp_path / "a").write_bytes(data)
+    old = hashlib.blake2b(len(data).to_bytes(8, "little") + data, digest_size=16).hexdigest()
+    assert content_hash(tmp_path / "a") == old  # catalogs made before keep matching moved small files

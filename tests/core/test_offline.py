@@ -27,9 +27,9 @@ def disk_looks(monkeypatch):
     looked: list[str] = []
     real = offline_module.folder_online
 
-    def counting(folder: str) -> bool:
+    def counting(catalog, folder: str) -> bool:
         looked.append(folder)
-        return real(folder)
+        return real(catalog, folder)
 
     monkeypatch.setattr(offline_module, "folder_online", counting)
     return looked
