@@ -38,6 +38,7 @@ import fixtures
 SMALL_FOLDERS = ("family", "holidays", "phone")
 LARGE_FOLDERS = 4
 UPSERT_BATCH = 5000
+TEN_YEARS_FROM, TEN_YEARS = 1_420_070_400.0, 10 * 365.25 * 86400  # 2015-01-01 UTC, then ten years
 
 
 def small_library(count: int) -> Path:
@@ -75,7 +76,7 @@ def large_library(count: int, dim: int) -> Path:
     from photosearch.core.paths import normalise
     from photosearch.core.vectorstore import VectorStore
 
-    root = fixtures.BENCH_ROOT / f"query-{count}-d{dim}"
+    root = fixtures.BENCH_ROOT / f"query-{count}-d{dim}-dated"
     data = root / "data"
     if (root / ".complete").is_file():
         return data
@@ -94,8 +95,10 @@ def large_library(count: int, dim: int) -> Path:
             for j, row in enumerate(rows):
                 n = i + j
                 folder = folders[n % LARGE_FOLDERS]
+                # Dates taken spread over ten years, in an order unrelated to the vectors (benchmarks/filters.py).
+                taken = TEN_YEARS_FROM + (n * 7919 % count) / count * TEN_YEARS
                 photos.append(NewPhoto(f"{folder}/{n // 1000:04d}/IMG_{n:07d}.jpg", folder, 3_000_000 + n,
-                                       1_700_000_000_000_000_000 + n, f"{n:032x}", 1.7e9, False, 4000, 3000, row))
+                                       1_700_000_000_000_000_000 + n, f"{n:032x}", taken, True, 4000, 3000, row))
             catalog.upsert_photos(photos)
             i += len(rows)
     store = VectorStore(catalog, data)

@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--rerank", type=int, default=0, metavar="N",
                         help="re-order the best N results of a text query with ADAPT (each is read and analysed "
                              "again, about 0.1 s a photo on a CPU; needs the ADAPT weights)")
+    search.add_argument("--folder", metavar="PATH", help="only photos in this folder (at any depth)")
+    search.add_argument("--after", metavar="DATE", help="only photos taken on or after DATE (2019, 2019-06 or "
+                        "2019-06-15; the EXIF date, else the file's time)")
+    search.add_argument("--before", metavar="DATE", help="only photos taken before DATE (as --after)")
     device_option(search)
     search.add_argument("--json", action="store_true", help="print JSON on stdout")
 
@@ -184,16 +188,23 @@ def cmd_search(library: Any, args: argparse.Namespace) -> int:
     if args.k < 1:
         print("photosearch search: -k must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        where = _search_filter(args)
+    except ValueError as error:
+        print(f"photosearch search: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.batch is not None:
-        return _search_batch(library, args)
+        return _search_batch(library, args, where)
     if args.image is not None:
-        results, query = library.search_image(args.image, k=args.k), os.path.abspath(args.image)
+        results, query = library.search_image(args.image, k=args.k, where=where), os.path.abspath(args.image)
     else:
         rerank = {"rerank": args.rerank} if args.rerank > 0 else {}
-        results, query = library.search(args.query, k=args.k, **rerank), args.query
+        results, query = library.search(args.query, k=args.k, where=where, **rerank), args.query
     if args.json:
         _print_json({"query": query, "results": [
             {"path": r.path, "score": round(r.score, 6), "weak": r.weak} for r in results]})
+    elif not results and where is not None and library.photo_count():
+        print("no photo matches the --folder/--after/--before filters", file=sys.stderr)
     elif not results:
         print("no photos in the library yet; add a folder with `photosearch index PATH`", file=sys.stderr)
     else:
@@ -204,7 +215,22 @@ def cmd_search(library: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _search_batch(library: Any, args: argparse.Namespace) -> int:
+def _search_filter(args: argparse.Namespace) -> Any:
+    """The PhotoFilter of --folder/--after/--before, or None; ValueError with a message for a bad one."""
+    if args.folder is None and args.after is None and args.before is None:
+        return None
+    from photosearch.core.filters import PhotoFilter, parse_date
+    from photosearch.core.paths import normalise
+
+    where = PhotoFilter(folder=normalise(args.folder) if args.folder is not None else None,
+                        after=parse_date(args.after) if args.after is not None else None,
+                        before=parse_date(args.before) if args.before is not None else None)
+    if where.after is not None and where.before is not None and where.after >= where.before:
+        raise ValueError(f"--after {args.after} is not before --before {args.before}: no photo could match")
+    return where
+
+
+def _search_batch(library: Any, args: argparse.Namespace, where: Any = None) -> int:
     """Many queries for one model load (evaluation scripts); a bad query reports an error and the rest go on."""
     from photosearch.core.query import QueryError
 
@@ -226,7 +252,7 @@ def _search_batch(library: Any, args: argparse.Namespace) -> int:
             if not query.strip():
                 continue
             try:
-                results = library.search(query, k=args.k)
+                results = library.search(query, k=args.k, where=where)
             except QueryError as error:
                 if args.json:
                     _print_json({"query": query, "error": str(error)})

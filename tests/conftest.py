@@ -205,3 +205,17 @@ def tiny_adapt_encoder(tiny_adapt_dir: Path):
     from photosearch.model import load_model
 
     return load_model(tiny_adapt_dir, device="cpu")
+
+
+@pytest.fixture(scope="session")
+def mean_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random model whose sentence encoder is the shipped kind ("mean"): the NumPy text tower reads it."""
+    import torch
+
+    from photosearch.model import JointModel, ModelConfig, save_model
+
+    torch.manual_seed(0)
+    directory = tmp_path_factory.mktemp("mean-model")
+    config = ModelConfig(**{**TINY_CONFIG, "sentence_encoder": "mean", "sentence_bag": True})
+    save_model(JointModel(config).eval(), directory)
+    return directory

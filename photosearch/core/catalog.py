@@ -56,6 +56,9 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE folders ADD COLUMN mount INTEGER",
         "ALTER TABLE photos ADD COLUMN vector_crc INTEGER",
     ],
+    [  # 3 -> 4: the date taken (EXIF, else the file's time) is searched by range: a filter answers from an index
+        "CREATE INDEX photos_captured ON photos (captured)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -456,6 +459,22 @@ class Catalog:
         lo, hi = prefix_range(path_key(folder))
         return int(self._conn().execute(
             "SELECT COUNT(*) FROM photos WHERE path >= ? AND path < ? AND vector IS NOT NULL", (lo, hi)).fetchone()[0])
+
+    def ids_matching(self, folder: str | None, after: float | None, before: float | None) -> np.ndarray:
+        """Ids of the photos with vectors below `folder` and taken in [after, before) (None: no limit)."""
+        where, args = ["vector IS NOT NULL"], []
+        if folder is not None:
+            lo, hi = prefix_range(path_key(folder))
+            where.append("path >= ? AND path < ?")
+            args += [lo, hi]
+        if after is not None:
+            where.append("captured >= ?")
+            args.append(after)
+        if before is not None:
+            where.append("captured < ?")
+            args.append(before)
+        rows = self._conn().execute(f"SELECT id FROM photos WHERE {' AND '.join(where)}", args).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def all_vectors(self) -> tuple[np.ndarray, np.ndarray, int]:
         """(ids, vectors, generation) read in one snapshot, for rebuilding the vector index."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from photosearch.core import atomicfile, imageio, online, scanner
 from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, CatalogError, is_corruption, key_path
+from photosearch.core.filters import PhotoFilter
 from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
 from photosearch.core.malloc import limit_malloc_arenas
 from photosearch.core.offline import OfflineFolders
@@ -33,6 +34,7 @@ from photosearch.core.writelock import WriteLock
 if TYPE_CHECKING:
     from photosearch.core.watcher import Watcher
     from photosearch.model.encoder import Encoder
+    from photosearch.model.text_tower import TextTower
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,9 @@ class Library:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._encoder = encoder
         self._model_lock = threading.Lock()
+        # A given encoder answers text queries too (its weights made the vectors); else the NumPy text tower.
+        self._text: Encoder | TextTower | None = encoder
+        self._text_lock = threading.Lock()
         # One index run or watcher batch at a time: two diffs racing over the same files would double-count.
         # The thread lock orders this process's writers, the file lock orders processes (two GUIs, a GUI and a
         # `photosearch watch`); readers take neither.
@@ -113,7 +118,7 @@ class Library:
         self.store = VectorStore(self.catalog, self.data_dir)
         self.indexer = Indexer(self.catalog, self.store, self.ensure_model, lambda: self._encoder)
         self.offline = OfflineFolders(self.catalog)  # fed by index runs, the watcher and status; read by search
-        self.searcher = Searcher(self.catalog, self.store, self.ensure_model, self.offline)
+        self.searcher = Searcher(self.catalog, self.store, self.ensure_model, self.offline, self.text_encoder)
         self.thumbnails = ThumbnailCache(self.cache_dir / "thumbnails")
         self.last_index_summary: dict[str, Any] = {}
         self._watcher: Watcher | None = None
@@ -134,6 +139,25 @@ class Library:
                 except (OSError, ValueError, KeyError, RuntimeError) as error:
                     raise LibraryError(f"cannot load the model: {error}") from error
             return self._encoder
+
+    def text_encoder(self) -> Encoder | TextTower:
+        """What turns a text query into a vector: the bundled weights' text tower in NumPy, loaded in a few
+        milliseconds without torch, or the full encoder when these weights need torch for their text tower."""
+        text = self._text
+        if text is not None:
+            return text
+        with self._text_lock:
+            if self._text is None:
+                from photosearch.model.text_tower import TextTowerUnavailable, load_text_tower
+                from photosearch.model.weights import bundled_weights_dir
+
+                try:
+                    self._text = load_text_tower(bundled_weights_dir())
+                except TextTowerUnavailable:
+                    self._text = self.ensure_model()
+                except (OSError, ValueError, KeyError) as error:
+                    raise LibraryError(f"cannot load the model: {error}") from error
+            return self._text
 
     @property
     def model_ready(self) -> bool:
@@ -537,20 +561,23 @@ class Library:
 
     # searching
 
-    def search(self, query: str, k: int = 20, rerank: int = 0) -> list[SearchResult]:
+    def search(self, query: str, k: int = 20, rerank: int = 0, where: PhotoFilter | None = None) -> list[SearchResult]:
         """The k best photos for `query`; `rerank` > 0 re-orders the best `rerank` with ADAPT (slower: each of
-        them is read and run through the image backbone again). LibraryError when there are no ADAPT weights."""
+        them is read and run through the image backbone again). LibraryError when there are no ADAPT weights.
+        `where` limits the answers to a folder and a range of dates taken."""
         if not rerank:
-            return self.searcher.search(query, k)
+            return self.searcher.search(query, k, where=where)
         from photosearch.model.adapt import AdaptUnavailable
 
         try:
-            return self.searcher.search(query, k, rerank)
+            return self.searcher.search(query, k, rerank, where=where)
         except AdaptUnavailable as error:
             raise LibraryError(f"cannot re-rank: {error}") from error
 
-    def search_image(self, path: str | os.PathLike[str], k: int = 20) -> list[SearchResult]:
-        return self.searcher.search_image(os.fspath(path), k)
+    def search_image(self, path: str | os.PathLike[str], k: int = 20, keep_query: bool = False,
+                     where: PhotoFilter | None = None) -> list[SearchResult]:
+        """The k photos most like the one at `path`; the photo itself is left out unless `keep_query`."""
+        return self.searcher.search_image(os.fspath(path), k, keep_query, where)
 
     # single photos
 

@@ -92,9 +92,24 @@ class VectorIndex:
                     self._index.mark_deleted(label)
                     self._labels.discard(label)
 
-    def search(self, vector: np.ndarray, k: int, hidden: frozenset[int] = frozenset()) -> list[tuple[int, float]]:
-        """The k nearest labels with cosine similarity, best first, leaving out the `hidden` labels."""
+    def search(self, vector: np.ndarray, k: int, hidden: frozenset[int] = frozenset(),
+               only: frozenset[int] | None = None) -> list[tuple[int, float]]:
+        """The k nearest labels with cosine similarity, best first, leaving out the `hidden` labels and, when
+        `only` is given, every label not in it (a search filter that lets most of the library through)."""
         query = normalise_rows(np.asarray(vector, dtype=np.float32).reshape(1, self.dim))
+        if only is not None:
+            allowed = only - hidden if hidden else only
+            with self.lock:
+                k = min(k, len(allowed))
+                if k <= 0:
+                    return []
+                self._index.set_ef(max(MIN_EF, 2 * k))
+                try:
+                    labels, distances = self._index.knn_query(query, k=k, filter=allowed.__contains__)
+                except RuntimeError:
+                    return self._exact_search(query[0], k, self._labels - allowed)
+            return [(int(label), float(1.0 - dist)) for label, dist in zip(labels[0], distances[0], strict=True)
+                    if np.isfinite(dist)]
         with self.lock:
             visible = len(self._labels) - len(hidden)  # at least this many: some hidden ids may not be here
             if visible < k:  # only then count exactly: the intersection is a lookup per hidden id

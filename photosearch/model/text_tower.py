@@ -83,7 +83,7 @@ class TextTower:
     def _words(self, batch: TokenBatch) -> np.ndarray:
         """(U, word_dim) vectors of the batch's distinct words: the WordEncoder's layers."""
         chars = batch.chars
-        units, length = chars.shape
+        length = chars.shape[1]
         x = self._chars[chars].astype(np.float32) + self._chars_alt[batch.chars_alt].astype(np.float32)
         pad = (chars == PAD)[..., None]
         pooled = []

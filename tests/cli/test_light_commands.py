@@ -63,5 +63,19 @@ def test_version_and_help_do_not_import_torch(wrapped, args):
 
 
 def test_the_check_sees_torch_where_a_command_needs_the_model(wrapped, indexed):
+    # The tiny test model's GRU sentence encoder has no NumPy twin: its text queries take the torch tower.
     done, torch_imported = wrapped("search", "a dog", "--json")
     assert torch_imported and len(json.loads(done.stdout)["results"]) == 4
+
+
+def test_a_text_search_does_not_import_torch(wrapped, photosearch, photo_factory, cli_env, mean_model_dir, tmp_path):
+    cli_env["PHOTOSEARCH_WEIGHTS"] = str(mean_model_dir)
+    for i in range(3):
+        photo_factory(f"p{i}.jpg", seed=i)
+    photosearch("index", str(tmp_path / "photos"), "--device", "cpu")
+    done, torch_imported = wrapped("search", "a dog", "--json")
+    assert not torch_imported and len(json.loads(done.stdout)["results"]) == 3
+    # A photo as the query needs the image tower (and is left out of its own answers).
+    done, torch_imported = wrapped("search", "--image", str(tmp_path / "photos" / "p0.jpg"), "--json")
+    results = json.loads(done.stdout)["results"]
+    assert torch_imported and sorted(r["path"].rsplit("/", 1)[1] for r in results) == ["p1.jpg", "p2.jpg"]

@@ -36,7 +36,7 @@ def test_version_1_catalog_is_migrated_step_by_step_keeping_its_photos(tmp_path)
     conn.commit()
     conn.close()
     catalog = Catalog(path)
-    assert catalog.schema_version() == SCHEMA_VERSION == 3
+    assert catalog.schema_version() == SCHEMA_VERSION == 4
     assert catalog.folders() == [("/p", True)]  # the column added in step 2 has its default
     assert catalog.vector_of("/p/a.jpg") is not None and catalog.generation() == 3
     assert catalog.skipped() == []

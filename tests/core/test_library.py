@@ -46,7 +46,7 @@ def test_index_then_follow_renames_changes_deletions_and_additions(tmp_path, mak
     assert counting_encoder.images_embedded == 10
 
     for photo in photos:
-        first = library.search_image(photo, k=3)[0]
+        first = library.search_image(photo, k=3, keep_query=True)[0]
         assert first.path == str(photo) and first.score == pytest.approx(1.0, abs=1e-3) and not first.weak
 
     # rename one, redraw one, delete one, add one
@@ -64,8 +64,8 @@ def test_index_then_follow_renames_changes_deletions_and_additions(tmp_path, mak
 
     everything = library.search("anything", k=100)
     assert {r.path for r in everything} == _on_disk(folder)
-    assert library.search_image(renamed, k=1)[0].path == str(renamed)
-    assert library.search_image(added, k=1)[0].path == str(added)
+    assert library.search_image(renamed, k=1, keep_query=True)[0].path == str(renamed)
+    assert library.search_image(added, k=1, keep_query=True)[0].path == str(added)
     assert len(library.store.current(counting_encoder.dim)) == library.photo_count() == 10
 
     counting_encoder.images_embedded = 0
@@ -87,7 +87,7 @@ def test_a_missing_or_broken_index_is_rebuilt_from_the_catalog_without_embedding
 
     counting_encoder.images_embedded = 0
     reopened = make_library(encoder=counting_encoder)
-    assert reopened.search_image(photos[3], k=1)[0].path == str(photos[3])
+    assert reopened.search_image(photos[3], k=1, keep_query=True)[0].path == str(photos[3])
     assert reopened.store.rebuilds == 1 and counting_encoder.images_embedded == 0
     list(reopened.index())
     assert reopened.last_index_summary["unchanged"] == 6 and counting_encoder.images_embedded == 0

@@ -39,9 +39,11 @@ def test_a_photo_path_term_uses_the_photos_vector(indexed):
     library, photos = indexed
     stored = library.catalog.vector_of(str(photos[5]))
     text = library.ensure_model().encode_texts(["snow"])[0]
-    expected = library.catalog.paths_of(_ranking(library, stored + 0.5 * text))
+    expected = library.catalog.paths_of(_ranking(library, stored + 0.5 * text, k=13))
     results = library.search(f"{photos[5]} + 0.5:snow", k=12)
-    assert [r.path for r in results] == [expected[label] for label in _ranking(library, stored + 0.5 * text)]
+    ranked = [expected[label] for label in _ranking(library, stored + 0.5 * text, k=13)]
+    # The photo asked about is left out of its own answers; the rest keep their order.
+    assert [r.path for r in results] == [path for path in ranked if path != str(photos[5])][:12]
 
 
 def test_an_image_outside_the_library_is_embedded_and_finds_its_copy(indexed, tmp_path):
@@ -49,13 +51,22 @@ def test_an_image_outside_the_library_is_embedded_and_finds_its_copy(indexed, tm
     outside = tmp_path / "elsewhere" / "copy.jpg"
     outside.parent.mkdir()
     shutil.copy(photos[7], outside)
-    first = library.search_image(outside, k=3)[0]
+    first = library.search_image(outside, k=3)[0]  # a copy is not the query photo: it comes first
     assert first.path == str(photos[7]) and first.score == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_query_photo_is_left_out_of_its_own_answers(indexed):
+    library, photos = indexed
+    kept = library.search_image(photos[4], k=6, keep_query=True)
+    assert kept[0].path == str(photos[4]) and kept[0].score == pytest.approx(1.0, abs=1e-3)
+    left_out = library.search_image(photos[4], k=5)
+    assert [r.path for r in left_out] == [r.path for r in kept[1:]]
+    assert str(photos[4]) not in [r.path for r in library.search(f"{photos[4]} + snow", k=12)]
 
 
 def test_weak_results_are_exactly_those_below_the_floor(indexed):
     library, photos = indexed
-    results = library.search_image(photos[0], k=12)
+    results = library.search_image(photos[0], k=12, keep_query=True)
     assert not results[0].weak
     flags = [r.weak for r in results]
     assert flags == sorted(flags)  # once weak, every lower score is weak too

@@ -64,7 +64,7 @@ def test_a_gru_sentence_encoder_is_refused_with_a_clear_error(tmp_path):
 
 
 def test_missing_weights_say_where_they_were_looked_for(tmp_path):
-    with pytest.raises(FileNotFoundError, match="model.safetensors"):
+    with pytest.raises(FileNotFoundError, match=r"model\.safetensors"):
         load_text_tower(tmp_path)
 
 

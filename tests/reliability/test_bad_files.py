@@ -125,7 +125,7 @@ def test_the_status_and_the_cli_json_cope_with_names_that_are_not_utf8(tmp_path,
     list(library.index())
     (found,) = library.search("x", k=5)
     assert os.fsencode(found.path).endswith(b"caf\xe9-\xff.jpg")
-    assert library.search_image(found.path, k=1)[0].path == found.path
+    assert library.search_image(found.path, k=1, keep_query=True)[0].path == found.path
     assert library.status()["photos"] == 1
 
 

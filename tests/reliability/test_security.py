@@ -48,7 +48,7 @@ def test_indexing_watching_and_searching_open_no_socket(tmp_path, no_network, ti
         library.add_folder(tmp_path / "photos")
         list(library.index())
         assert len(library.search("ein Hund im Schnee + Strand", k=5)) == 5
-        assert library.search_image(tmp_path / "photos" / "p1.jpg", k=1)[0].path.endswith("p1.jpg")
+        assert library.search_image(tmp_path / "photos" / "p1.jpg", k=1, keep_query=True)[0].path.endswith("p1.jpg")
         assert library.thumbnail(tmp_path / "photos" / "p2.jpg", 64) is not None
         library.watch()
         added = draw_photo(tmp_path / "photos" / "new.jpg", seed=9)

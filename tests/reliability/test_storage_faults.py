@@ -48,7 +48,7 @@ def test_a_full_disk_while_saving_the_index_keeps_the_old_one_and_tells_the_call
     assert ((data / INDEX_FILE).read_bytes(), (data / STAMP_FILE).read_bytes()) == saved
     assert _temp_files(data) == []  # the half-written temp file went away with the error
     assert library.photo_count() == 9  # the catalog, the source of truth, has the new photos
-    assert library.search_image(first[0], k=1)[0].path == str(first[0])  # still usable in this process
+    assert library.search_image(first[0], k=1, keep_query=True)[0].path == str(first[0])  # still usable in this process
     library.close()  # closing tries to save again: logged, not raised
 
     monkeypatch.setattr(os, "replace", real_replace)
@@ -149,7 +149,7 @@ def test_a_broken_index_file_is_rebuilt_from_the_catalog_without_embedding(tmp_p
 
     counting_encoder.images_embedded = 0
     reopened = make_library(encoder=counting_encoder)
-    assert reopened.search_image(photos[5], k=1)[0].path == str(photos[5])
+    assert reopened.search_image(photos[5], k=1, keep_query=True)[0].path == str(photos[5])
     assert len(reopened.search("x", k=50)) == 8
     assert counting_encoder.images_embedded == 0
     list(reopened.index())
