@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import Qt
 
 from photosearch.gui.results_grid import WEAK_ROLE, ResultRow
@@ -63,3 +65,33 @@ def test_a_ten_thousand_result_grid_only_asks_for_visible_thumbnails(window, qtb
     assert 0 < len(asked) < 300
     assert window.results_model.index(9_999).data(WEAK_ROLE) is True
     assert window.results_model.index(0).data(Qt.ItemDataRole.DisplayRole) == "photo-00000.jpg"
+
+
+def test_painting_cells_whose_thumbnail_is_not_loaded_keeps_none_alive(window, qtbot):
+    """PySide6 6.12 drops a reference to None each time QModelIndex.data() returns an empty QVariant to Python;
+    the delegate once did that for every cell still waiting for its thumbnail, until Python died with
+    "Fatal Python error: none_dealloc". Painting must not touch None's reference count."""
+    rows = [ResultRow(f"/nowhere/photo-{i:05}.jpg", 1.0 - i / 1000, False) for i in range(500)]
+    window.results_model.set_results(rows)
+    window.pages.setCurrentIndex(0)
+    window.grab()
+    before = sys.getrefcount(None)
+    for _ in range(20):
+        window.results_view.viewport().grab()
+    assert sys.getrefcount(None) >= before - 50
+
+
+def test_many_quick_queries_while_the_grid_paints(indexed_window, photos, qtbot):
+    """The crash seen under xvfb with real photos: a second query while thumbnails arrive and cells paint."""
+    window = indexed_window
+    before = sys.getrefcount(None)
+    for i in range(40):
+        with qtbot.waitSignal(window.search_finished, timeout=TIMEOUT):
+            window.search_text(("beach", "a red house", "雪の中の家", "dog")[i % 4])
+        window.grab()
+        qtbot.wait(5)
+    qtbot.waitUntil(lambda: all(window.thumbnails.pixmap(p) is not None for p in window.results_model.paths()),
+                    timeout=TIMEOUT)
+    window.grab()
+    assert window.results_model.rowCount() == len(photos)
+    assert sys.getrefcount(None) >= before - 50
