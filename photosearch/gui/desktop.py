@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtCore import QEvent, QMimeData, QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -97,3 +97,29 @@ def photo_menu(parent: QWidget, path: str, find_similar: Callable[[str], None],
         action.triggered.connect(slot)
     menu.setToolTipsVisible(True)
     return menu
+
+
+class DropHandler(QObject):
+    """Watches a widget's drag and drop events: a dropped folder is to be added, a dropped photo searched for."""
+
+    folder_dropped = Signal(str)
+    photo_dropped = Signal(str)
+
+    def __init__(self, widget: QWidget, enabled: Callable[[], bool]) -> None:
+        super().__init__(widget)
+        self._enabled = enabled
+        widget.setAcceptDrops(True)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
+            return super().eventFilter(watched, event)
+        path = dropped_path(event.mimeData()) if self._enabled() else None  # type: ignore[attr-defined]
+        if path is None:
+            event.ignore()
+            return True
+        event.acceptProposedAction()  # type: ignore[attr-defined]
+        if kind == QEvent.Type.Drop:
+            (self.folder_dropped if os.path.isdir(path) else self.photo_dropped).emit(path)
+        return True

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from photosearch.gui.workers import CallWorker, GeneratorWorker
 
 log = logging.getLogger(__name__)
 
+# Watcher notices arrive in bursts (a folder copied in); one disk_changed per burst.
+CHANGE_COALESCE_MS = 300
 # Index, model load, the serial lane, a search, a preview and two thumbnail drains can all run at once.
 POOL_THREADS = 8
 
@@ -109,7 +111,8 @@ class LibraryBridge(QObject):
     folder_added = Signal(str)
     folder_removed = Signal(str)
     watching_changed = Signal(bool)
-    disk_changed = Signal()  # the watcher saw files change (from its thread, queued here)
+    disk_changed = Signal()  # the watcher saw files change: once per burst
+    _watcher_noticed = Signal()  # from the watcher's thread, queued to this one
     index_started = Signal()
     index_progress = Signal(object)
     index_finished = Signal(object)  # IndexOutcome
@@ -131,6 +134,11 @@ class LibraryBridge(QObject):
         self._index_worker: GeneratorWorker | None = None
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(POOL_THREADS)
+        self._burst = QTimer(self)
+        self._burst.setSingleShot(True)
+        self._burst.setInterval(CHANGE_COALESCE_MS)
+        self._burst.timeout.connect(self.disk_changed)
+        self._watcher_noticed.connect(self._burst.start)
 
     # the library itself
 
@@ -284,7 +292,7 @@ class LibraryBridge(QObject):
     def _notify(self, *_args: Any, **_kwargs: Any) -> None:
         """The watcher's callback, in its own thread: a queued signal carries it to the GUI thread."""
         try:
-            self.disk_changed.emit()
+            self._watcher_noticed.emit()
         except RuntimeError:
             pass  # the bridge is already gone; the watcher is being stopped
 
@@ -351,6 +359,7 @@ class LibraryBridge(QObject):
         if self._closed:
             return
         self._closed = True
+        self._burst.stop()
         self._lane.clear()
         if self._index_worker is not None:
             self._index_worker.cancel()

@@ -6,44 +6,35 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from photosearch.gui import desktop, wording
 from photosearch.gui.app_icon import app_icon
-from photosearch.gui.folders_dialog import FoldersDialog
-from photosearch.gui.glyphs import glyph
+from photosearch.gui.folder_actions import FolderActions
 from photosearch.gui.index_panel import IndexPanel
 from photosearch.gui.indexing_control import IndexingControl
-from photosearch.gui.library_bridge import LibraryBridge, SearchOutcome, SearchRequest
+from photosearch.gui.library_bridge import LibraryBridge, SearchOutcome
 from photosearch.gui.preview_pane import PreviewPane
-from photosearch.gui.results_grid import ResultsModel, ResultsView, ThumbnailDelegate
-from photosearch.gui.search_controller import SearchController, describe_outcome
+from photosearch.gui.results_page import ResultsPages
+from photosearch.gui.search_controller import SearchController
 from photosearch.gui.settings_dialog import SettingsDialog
 from photosearch.gui.skipped_dialog import SkippedFilesDialog
 from photosearch.gui.thumbnail_pixmaps import ThumbnailPixmaps
-from photosearch.gui.toolbar import MainToolbar
-from photosearch.gui.welcome_page import WelcomePage, suggested_pictures_folder
+from photosearch.gui.toolbar import MainToolbar, make_action
 
 log = logging.getLogger(__name__)
 
 TITLE = "PhotoSearch"
-# Watcher notices arrive in bursts (a folder copied in); one refresh per burst.
-CHANGE_COALESCE_MS = 300
 READY_PLACEHOLDER = "Search your photos in any language…  (Ctrl+F)"
-EXAMPLES = ("For example: a dog on the beach, Sonnenuntergang am Meer, 雪の中の家. "
-            "Drop a photo here to find similar ones.")
 
 
 class MainWindow(QMainWindow):
@@ -69,14 +60,17 @@ class MainWindow(QMainWindow):
         self._folders: list[Any] | None = None  # the bridge's last answer; None until the first
         self._photos = 0
         self._change_pending = False
-        self._folders_dialog: FoldersDialog | None = None
         self.bridge = LibraryBridge(self)
+        self.folder_actions = FolderActions(self, self.bridge, self.start_indexing)
 
         self.setObjectName("mainWindow")
         self.setWindowTitle(TITLE)
         self.setWindowIcon(app_icon())
         self.setAccessibleName(TITLE)
         self.setAcceptDrops(True)
+        self._drops = desktop.DropHandler(self, lambda: self.library is not None)
+        self._drops.folder_dropped.connect(self.add_folder)
+        self._drops.photo_dropped.connect(self.search_by_image)
         self.resize(1180, 760)
         self._build_actions()
         self.toolbar = MainToolbar(self.add_folder_action, self.folders_action, self.preview_action,
@@ -95,10 +89,6 @@ class MainWindow(QMainWindow):
         self.searches = SearchController(self.search_field, self.bridge, lambda: self.settings, self)
         self.toolbar.search_now.triggered.connect(self.searches.search_now)
         self.indexing = IndexingControl(self.bridge, self.index_panel, self)
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(CHANGE_COALESCE_MS)
-        self._change_timer.timeout.connect(self._apply_library_change)
         self._connect()
 
         self._set_controls_enabled(False)
@@ -110,15 +100,7 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------------------------------- building
 
     def _action(self, text: str, tip: str, slot: Any, shortcut: Any = None, icon: str | None = None) -> QAction:
-        action = QAction(text, self)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if icon:
-            action.setIcon(glyph(icon))
-        action.triggered.connect(slot)
+        action = make_action(self, text, tip, slot, shortcut, icon)
         self.addAction(action)
         return action
 
@@ -139,44 +121,16 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("Quit", "Quit PhotoSearch (Ctrl+Q)", self.close, "Ctrl+Q")
 
     def _build_central(self) -> None:
-        size = int(self.settings.thumbnail_size)
-        self.thumbnails = ThumbnailPixmaps(self.bridge, size, pool=self.bridge.pool, parent=self)
-        self.results_model = ResultsModel(self.thumbnails, self)
-        self.results_view = ResultsView()
-        self.results_view.setObjectName("resultsView")
-        self.results_view.setAccessibleName("Search results")
-        self.results_view.setToolTip("")  # each photo has its own tooltip; the grid itself needs none
-        self.results_view.setWhatsThis("Photos matching the search, best first. Enter opens the selected photo.")
-        self.results_view.setModel(self.results_model)
-        self.delegate = ThumbnailDelegate(size, self.results_view)
-        self.results_view.setItemDelegate(self.delegate)
+        self.thumbnails = ThumbnailPixmaps(self.bridge, int(self.settings.thumbnail_size), pool=self.bridge.pool,
+                                           parent=self)
+        self.pages = ResultsPages(self.thumbnails)
+        self.results_model, self.results_view = self.pages.results_model, self.pages.results_view
+        self.delegate, self.summary, self.welcome = self.pages.delegate, self.pages.summary, self.pages.welcome
         self.results_view.open_requested.connect(self.open_photo)
         self.results_view.leave_upwards.connect(self.focus_search)
         self.results_view.customContextMenuRequested.connect(self._show_context_menu)
         self.results_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.results_model.modelReset.connect(lambda: self.preview.show_photo(None))
-
-        self.summary = QLabel()
-        self.summary.setObjectName("resultsSummary")
-        self.summary.setAccessibleName("Search summary")
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary.setEnabled(False)
-        results_page = QWidget()
-        results_layout = QVBoxLayout(results_page)
-        results_layout.setContentsMargins(10, 6, 0, 0)
-        results_layout.setSpacing(4)
-        header = QHBoxLayout()
-        header.setContentsMargins(4, 0, 8, 0)
-        header.addWidget(self.summary, 1)
-        results_layout.addLayout(header)
-        results_layout.addWidget(self.results_view, 1)
-
-        self.welcome = WelcomePage()
-        self.welcome.add_folder_requested.connect(self._on_welcome_add)
-        self.pages = QStackedWidget()
-        self.pages.setObjectName("pages")
-        self.pages.addWidget(results_page)
-        self.pages.addWidget(self.welcome)
 
         self.preview = PreviewPane(self.bridge)
         self.preview.open_requested.connect(self.open_photo)
@@ -211,14 +165,15 @@ class MainWindow(QMainWindow):
         bridge.refreshed.connect(self._on_refreshed)
         bridge.folder_added.connect(lambda _folder: self.start_indexing())
         bridge.folder_removed.connect(self._on_folder_removed)
-        bridge.disk_changed.connect(self._on_disk_changed)
+        bridge.disk_changed.connect(self._apply_library_change)
         bridge.error.connect(self._warn)
         bridge.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.searches.answered.connect(self._show_outcome)
         self.searches.failed.connect(self._on_search_failed)
         self.searches.cleared.connect(self._on_search_cleared)
-        self.searches.waiting.connect(self._on_search_waiting)
-        self.indexing.running_changed.connect(lambda _running: self._show_folders_in_dialog())
+        self.searches.waiting.connect(self.pages.show_waiting)
+        self.indexing.running_changed.connect(self.folder_actions.set_indexing)
+        self.welcome.add_folder_requested.connect(self.folder_actions.on_welcome_add)
         self.indexing.finished.connect(self._after_indexing)
 
     # ----------------------------------------------------------------------------------------- library and model
@@ -282,7 +237,7 @@ class MainWindow(QMainWindow):
 
     def _on_folders(self, stats: list[Any]) -> None:
         self._folders = stats
-        self._show_folders_in_dialog()
+        self.folder_actions.set_folders(stats)
         if stats and self.model_is_ready and not self.indexing.running:
             self._start_watching()  # e.g. a folder added while an index run was just ending
 
@@ -323,58 +278,23 @@ class MainWindow(QMainWindow):
         self.preview.set_query(None)
         self._refresh_page()
 
-    def _on_search_waiting(self, request: SearchRequest) -> None:
-        if self.results_model.rowCount() == 0:
-            self.results_view.set_message("Loading the search model…", "Your search runs as soon as it is ready.")
-        self.summary.setText(f"Waiting for the model to search for {request.describe()}")
-
     def _on_search_failed(self, outcome: SearchOutcome, message: str) -> None:
-        if self._closing:
-            return
-        self.results_model.clear()
-        self.summary.setText("")
-        self.results_view.set_message(f"Could not search for {outcome.request.describe()}", message)
-        self.search_finished.emit(outcome)
+        if not self._closing:
+            self.pages.show_failure(outcome, message)
+            self.search_finished.emit(outcome)
 
     def _show_outcome(self, outcome: SearchOutcome) -> None:
-        if self._closing:
-            return
-        self.preview.set_query(None if outcome.request.image else outcome.request.text)
-        previous = self.results_view.current_path()
-        self.results_model.set_results(outcome.results)
-        self.pages.setCurrentIndex(0)
-        strong = self.results_model.strong_count()
-        summary, message, detail = describe_outcome(outcome, strong, self.results_model.rowCount() - strong)
-        self.summary.setText(summary)
-        if message:
-            self.results_view.set_message(message, detail)
-        row = self.results_model.row_of(previous) if previous else -1
-        if row >= 0:
-            self.results_view.setCurrentIndex(self.results_model.index(row))
-        self.search_finished.emit(outcome)
+        if not self._closing:
+            self.preview.set_query(None if outcome.request.image else outcome.request.text)
+            self.pages.show_outcome(outcome)
+            self.search_finished.emit(outcome)
 
     def _refresh_page(self) -> None:
         """Pick the welcome page or the results page, and what an empty grid says."""
-        if self.library is None or self._folders is None:
-            return
-        indexing = self.indexing.running
-        if not self._has_folders() and not indexing and self.searches.request.empty:
-            self.pages.setCurrentWidget(self.welcome)
-            return
-        self.pages.setCurrentIndex(0)
-        if not self.searches.request.empty:
-            return
-        self.summary.setText("")
-        if self._model_state == "failed":
-            self.results_view.set_message("The search model could not be loaded.", self._model_error)
-        elif self._photos == 0 and indexing:
-            self.results_view.set_message("Your photos are being indexed.",
-                                          "You can search as soon as the first ones are done.")
-        elif self._photos == 0:
-            self.results_view.set_message("No photos in your folders yet.",
-                                          "Add a folder with photos, or copy some into one of yours.")
-        else:
-            self.results_view.set_message("Type what you are looking for.", EXAMPLES)
+        if self.library is not None and self._folders is not None:
+            self.pages.show_library(self._has_folders(), self.indexing.running, self._photos,
+                                    not self.searches.request.empty,
+                                    self._model_error if self._model_state == "failed" else None)
 
     # ----------------------------------------------------------------------------------------- results actions
 
@@ -403,9 +323,9 @@ class MainWindow(QMainWindow):
                                   lambda: self.statusBar().showMessage("Path copied", 3000), self._cannot_open)
         menu.popup(self.results_view.viewport().mapToGlobal(pos))
 
-    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+    def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         if self.preview.isVisible():
-            row = self.results_model.row(current.row()) if current.isValid() else None
+            row = self.pages.current_row()
             self.preview.show_photo(None if row is None else row.path)
 
     def _toggle_preview(self, checked: bool) -> None:
@@ -416,59 +336,22 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------------------------------- folders
 
     def choose_folder_to_add(self) -> None:
-        start = suggested_pictures_folder() or Path.home()
-        folder = QFileDialog.getExistingDirectory(self, "Add a Folder of Photos", str(start))
-        if folder:
-            self.add_folder(folder)
-
-    def _on_welcome_add(self, path: str) -> None:
-        if path:
-            self.add_folder(path)
-        else:
-            self.choose_folder_to_add()
+        self.folder_actions.choose_folder_to_add()
 
     def add_folder(self, path: str) -> bool:
         """Add `path` in the background and index it; False when no library is open. A failure shows a warning."""
-        if self.library is None or self._closing:
-            return False
-        self.bridge.add_folder(path)
-        return True
+        return self.folder_actions.add(path)
 
     def remove_folder(self, path: str) -> None:
         """Forget `path` in the background (the photos on disk stay); `library_changed` once the window shows it."""
-        if self.library is not None and not self._closing:
-            self.bridge.remove_folder(path)
+        self.folder_actions.remove(path)
+
+    def show_folders(self) -> None:
+        self.folder_actions.show_dialog()
 
     def _on_folder_removed(self, path: str) -> None:
         self.statusBar().showMessage(f"Removed {path} from the library; the photos on disk were not touched", 6000)
         self._apply_library_change()
-
-    def _confirm_remove(self, path: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Remove Folder",
-                          f"Remove “{path}” from the library?\n\nThe photos stay on your disk; "
-                          "they just no longer show up in searches.",
-                          QMessageBox.StandardButton.Cancel, self._folders_dialog or self)
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda button: button is remove and self.remove_folder(path))
-        box.open()
-
-    def show_folders(self) -> None:
-        if self._folders_dialog is None:
-            dialog = FoldersDialog(self)
-            dialog.add_requested.connect(self.choose_folder_to_add)
-            dialog.remove_requested.connect(self._confirm_remove)
-            dialog.reindex_requested.connect(self.start_indexing)
-            self._folders_dialog = dialog
-        self._show_folders_in_dialog()
-        self.bridge.refresh()
-        self._folders_dialog.show()
-        self._folders_dialog.raise_()
-        self._folders_dialog.activateWindow()
-
-    def _show_folders_in_dialog(self) -> None:
-        if self._folders_dialog is not None and self._folders is not None:
-            self._folders_dialog.set_folders(self._folders, indexing=self.indexing.running)
 
     # ----------------------------------------------------------------------------------------- indexing, watching
 
@@ -499,10 +382,6 @@ class MainWindow(QMainWindow):
     def _start_watching(self) -> None:
         if not self._closing and self._has_folders():
             self.bridge.watch()
-
-    def _on_disk_changed(self) -> None:
-        if not self._closing:
-            self._change_timer.start()
 
     def _apply_library_change(self) -> None:
         """Files changed on disk (or a folder went): refresh counts, folders, thumbnails and the current search."""
@@ -536,10 +415,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         if settings.thumbnail_size != old.thumbnail_size:
             self.thumbnails.set_size(int(settings.thumbnail_size))
-            self.delegate.set_thumbnail_size(int(settings.thumbnail_size))
-            self.results_view.update_grid()
-            self.results_view.reset()
-            self.results_view.doItemsLayout()
+            self.pages.set_thumbnail_size(int(settings.thumbnail_size))
         if (settings.results_count != old.results_count
                 or getattr(settings, "rerank_top", 0) != getattr(old, "rerank_top", 0)):
             self.searches.repeat()
@@ -548,17 +424,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _update_status(self) -> None:
-        parts = [wording.count_noun(self._photos, "photo")] if self.library is not None else []
-        state = self._model_state
-        if state == "ready":
-            parts += [self._device, "Model ready"] if self._device else ["Model ready"]
-        elif state == "failed":
-            parts.append("Model failed to load")
-        elif state == "unavailable":
-            parts.append("Library unavailable")
-        else:
-            parts.append("Loading model…")
-        self.status_label.setText("  ·  ".join(parts))
+        photos = self._photos if self.library is not None else None
+        self.status_label.setText(wording.library_status(photos, self._model_state, self._device))
         self.status_label.setAccessibleDescription(self.status_label.text())
 
     def _set_controls_enabled(self, enabled: bool) -> None:
@@ -588,30 +455,6 @@ class MainWindow(QMainWindow):
                 return True
         return super().eventFilter(watched, event)
 
-    def _dropped_path(self, event: Any) -> str | None:
-        return desktop.dropped_path(event.mimeData()) if self.library is not None else None
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_path(event) is not None:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: Any) -> None:
-        if self._dropped_path(event) is not None:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        path = self._dropped_path(event)
-        if path is None:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        if Path(path).is_dir():
-            self.add_folder(path)
-        else:
-            self.search_by_image(path)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
@@ -622,6 +465,5 @@ class MainWindow(QMainWindow):
             return
         self._closing = True
         self.searches.stop()
-        self._change_timer.stop()
         self.thumbnails.shutdown(timeout_ms)
         self.bridge.close(timeout_ms)

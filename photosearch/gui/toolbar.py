@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolBar, QToolButton, QWidget
 
 from photosearch.gui.glyphs import glyph
+
+
+def make_action(parent: QObject, text: str, tip: str, slot: Any, shortcut: Any = None,
+                icon: str | None = None) -> QAction:
+    """A window action with its tooltip, status tip, window-wide shortcut and glyph."""
+    action = QAction(text, parent)
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    if icon:
+        action.setIcon(glyph(icon))
+    action.triggered.connect(slot)
+    return action
 
 
 class MainToolbar(QToolBar):
