@@ -12,6 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "photosearch"
 QT_MODULES = ("PySide6", "shiboken6", "PyQt5", "PyQt6")
 HEADLESS = sorted(p for floor in ("model", "core") for p in (PACKAGE / floor).rglob("*.py"))
+GUI = sorted((PACKAGE / "gui").rglob("*.py"))
 
 
 def _qt_imports(source: str) -> list[str]:
@@ -43,7 +44,7 @@ def test_model_and_core_do_not_import_qt(path):
     assert _qt_imports(path.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize("path", HEADLESS, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", HEADLESS + GUI, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_each_module_opens_with_a_one_line_docstring(path):
     docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")), clean=False)
     lines = (docstring or "").split("\n")
@@ -57,3 +58,11 @@ def test_importing_the_core_loads_no_qt_even_indirectly():
             f"print([m for m in sys.modules if m.split('.')[0] in {QT_MODULES!r}])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("path", GUI, ids=lambda p: f"gui/{p.name}")
+def test_each_public_gui_class_says_what_it_is(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bare = [node.name for node in tree.body if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
+            and not (ast.get_docstring(node) or "").strip()]
+    assert bare == [], f"{path}: classes without a docstring"

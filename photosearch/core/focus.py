@@ -16,9 +16,6 @@ from photosearch.core import imageio
 if TYPE_CHECKING:
     from photosearch.model.encoder import Encoder
 
-# A colour map that reads as "cold to hot" also for most colour-blind viewers (blue -> cyan -> yellow -> red).
-_STOPS = np.array([[0.0, 40, 60, 200], [0.35, 0, 200, 220], [0.65, 250, 230, 40], [1.0, 230, 30, 20]])
-
 
 def heatmap(encoder: Encoder, path: str, query: np.ndarray) -> np.ndarray:
     """(h, w) float32 in [0, 1] over the whole photo (1 where ADAPT looks most) for a query vector.
@@ -48,14 +45,3 @@ def rerank(encoder: Encoder, query: np.ndarray, paths: list[str], global_scores:
     for i, focus in zip(readable, encoder.focus(query, arrays), strict=True):
         scores[i] = (1 - mix) * global_scores[i] + mix * focus.score
     return scores
-
-
-def colourise(heat: np.ndarray) -> np.ndarray:
-    """(h, w, 4) uint8 RGBA of a [0, 1] heat-map: cold regions faint, hot ones strong, for an overlay."""
-    heat = np.clip(np.asarray(heat, dtype=np.float32), 0.0, 1.0)
-    rgba = np.empty((*heat.shape, 4), dtype=np.uint8)
-    for channel in range(3):
-        rgba[..., channel] = np.interp(heat, _STOPS[:, 0], _STOPS[:, channel + 1]).round().astype(np.uint8)
-    # The photo must stay visible under the overlay, most of all where ADAPT does not look.
-    rgba[..., 3] = (60 + 140 * heat).round().astype(np.uint8)
-    return rgba

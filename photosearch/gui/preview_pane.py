@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QImage, QImageReader, QPainter, QPixmap, QResizeEvent
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from photosearch.gui import wording
-from photosearch.gui.workers import CallWorker
+from photosearch.gui.heatmap import overlay_heatmap
+from photosearch.gui.library_bridge import LibraryBridge
 
 # Decoded no larger than this: plenty for a side pane, and quick to decode from a big camera file.
 PREVIEW_PIXELS = 1200
@@ -32,41 +33,37 @@ class PreviewData:
     """What a background load brings back for one photo."""
 
     path: str
-    image: QImage
+    image: QImage  # null when the photo cannot be decoded; `problem` says why
     info: Any
+    problem: str = ""
 
 
 def load_preview(library: Any, path: str) -> PreviewData:
-    """Decode a downscaled, upright copy of the photo and fetch its catalog record (runs in a worker)."""
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and max(size.width(), size.height()) > PREVIEW_PIXELS:
-        reader.setScaledSize(size.scaled(PREVIEW_PIXELS, PREVIEW_PIXELS, Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
-    info = None
-    if library is not None:
-        try:
-            info = library.photo_info(path)
-        except Exception:
-            info = None
-    return PreviewData(path, image, info)
+    """Decode a downscaled, upright copy of the photo and fetch its catalog record (runs in a worker).
+
+    Decoded by the core's image I/O, as the indexer decodes: every format the scanner indexes (HEIC, HEIF and
+    AVIF with pillow-heif), EXIF orientation applied.
+    """
+    from photosearch.core import imageio
+
+    info = library.photo_info(path) if library is not None else None
+    try:
+        decoded = imageio.decode(path, min_side=PREVIEW_PIXELS)  # JPEGs decode at a fraction of their size
+    except imageio.UnreadableImage as error:
+        return PreviewData(path, QImage(), info, str(error))
+    picture = decoded.image
+    picture.thumbnail((PREVIEW_PIXELS, PREVIEW_PIXELS))
+    return PreviewData(path, pil_to_qimage(picture), info)
 
 
-def overlay_heatmap(image: QImage, heat: Any) -> QImage:
-    """The photo with the focal-point heat-map (a small numpy grid) stretched over it, semi-transparent."""
-    from photosearch.core.focus import colourise
-
-    rgba = colourise(heat)
-    height, width = rgba.shape[:2]
-    grid = QImage(rgba.tobytes(), width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
-    # The map is coarse (9 x 9 for a square photo); smooth scaling turns its cells into soft blobs.
-    layer = grid.scaled(image.size(), Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
-    out = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-    painter = QPainter(out)
-    painter.drawImage(0, 0, layer)
-    painter.end()
-    return out
+def pil_to_qimage(picture: Any) -> QImage:
+    """A QImage copy of an RGB (or RGBA) PIL image."""
+    if picture.mode not in ("RGB", "RGBA"):
+        picture = picture.convert("RGB")
+    fmt = QImage.Format.Format_RGBA8888 if picture.mode == "RGBA" else QImage.Format.Format_RGB888
+    width, height = picture.size
+    channels = len(picture.mode)
+    return QImage(picture.tobytes(), width, height, channels * width, fmt).copy()
 
 
 class PreviewPane(QFrame):
@@ -75,16 +72,14 @@ class PreviewPane(QFrame):
     open_requested = Signal(str)
     reveal_requested = Signal(str)
 
-    def __init__(self, pool: QThreadPool, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: LibraryBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("previewPane")
         self.setAccessibleName("Photo preview")
         self.setMinimumWidth(220)
-        self._pool = pool
-        self._library: Any = None
+        self._bridge = bridge
         self._path: str | None = None
         self._image = QImage()
-        self._workers: set[CallWorker] = set()
         self._query: str | None = None  # the text query whose results are shown
         self._explain_available = False
         self._overlay = QImage()  # the photo with its heat-map, for (path, query) in _overlay_for
@@ -159,10 +154,8 @@ class PreviewPane(QFrame):
         # The hint takes the space while nothing is selected; otherwise the stretch keeps the details under the photo.
         layout.addWidget(self._hint, 10)
         layout.addStretch(1)
+        bridge.explain_available.connect(self.set_explain_available)
         self.show_photo(None)
-
-    def set_library(self, library: Any) -> None:
-        self._library = library
 
     def current_path(self) -> str | None:
         return self._path
@@ -202,14 +195,7 @@ class PreviewPane(QFrame):
         self._name.setText(os.path.basename(path))
         self._folder.setText(os.path.dirname(path))
         self._folder.setToolTip(path)
-        library = self._library
-        worker = CallWorker(partial(load_preview, library, path))
-        worker.signals.finished.connect(self._on_loaded)
-        worker.signals.failed.connect(self._on_failed)
-        self._workers.add(worker)
-        worker.signals.finished.connect(lambda _r, w=worker: self._workers.discard(w))
-        worker.signals.failed.connect(lambda _m, w=worker: self._workers.discard(w))
-        self._pool.start(worker)
+        self._bridge.call(partial(load_preview, path=path), self._on_loaded, partial(self._on_failed, path))
 
     def image(self) -> QImage:
         return self._image
@@ -236,12 +222,14 @@ class PreviewPane(QFrame):
         height = getattr(info, "height", None) or (data.image.height() if not data.image.isNull() else None)
         self._dimensions.setText(f"{width} × {height}" if width and height else "")
         if data.image.isNull():
-            self._picture.setText("This photo cannot be shown.")
+            self._picture.setText(f"This photo cannot be shown: {data.problem}" if data.problem
+                                  else "This photo cannot be shown.")
         self._update_why()
         self._fit_picture()
 
-    def _on_failed(self, message: str) -> None:
-        self._picture.setText(f"This photo cannot be shown: {message}")
+    def _on_failed(self, path: str, message: str) -> None:
+        if path == self._path:
+            self._picture.setText(f"This photo cannot be shown: {message}")
 
     # "Why this photo?": ADAPT's focal points for the current query, computed in a worker on demand
 
@@ -271,16 +259,11 @@ class PreviewPane(QFrame):
 
     def _request_overlay(self) -> None:
         wanted = self._wanted_overlay()
-        if wanted is None or self._library is None:
+        if wanted is None or self._bridge.library is None:
             return
         self._why_note.setText("Finding the focal points…")
-        worker = CallWorker(partial(self._library.explain, *wanted))
-        worker.signals.finished.connect(lambda heat, w=wanted: self._on_heatmap(w, heat))
-        worker.signals.failed.connect(lambda message, w=wanted: self._on_heatmap_failed(w, message))
-        self._workers.add(worker)
-        worker.signals.finished.connect(lambda _r, w=worker: self._workers.discard(w))
-        worker.signals.failed.connect(lambda _m, w=worker: self._workers.discard(w))
-        self._pool.start(worker)
+        self._bridge.call(lambda library: library.explain(*wanted), partial(self._on_heatmap, wanted),
+                          partial(self._on_heatmap_failed, wanted))
 
     def _on_heatmap(self, wanted: tuple[str, str], heat: Any) -> None:
         if wanted != self._wanted_overlay() or self._image.isNull():

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -16,10 +15,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from photosearch.gui.thumbnails import ThumbnailLoader
+from photosearch.gui.thumbnail_pixmaps import ThumbnailPixmaps
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -32,44 +31,47 @@ CAPTION_GAP = 6
 WEAK_OPACITY = 0.38
 
 
-@dataclass(frozen=True)
-class ResultRow:
-    """One search result as the grid needs it (decoupled from the core's result class)."""
+class Result(Protocol):
+    """One search result as the grid reads it: the core's SearchResult, shown as it comes."""
 
     path: str
     score: float
     weak: bool
 
-    @property
-    def name(self) -> str:
-        return os.path.basename(self.path)
-
-    @classmethod
-    def from_result(cls, result: Any) -> ResultRow:
-        return cls(str(result.path), float(result.score), bool(getattr(result, "weak", False)))
-
 
 class ResultsModel(QAbstractListModel):
-    """Search results, best first; asks the thumbnail loader only for the rows the view paints."""
+    """Search results, best first; asks for thumbnails only for the rows the view paints.
 
-    def __init__(self, thumbnails: ThumbnailLoader, parent: Any = None) -> None:
+    Python reads rows through `row()` and `thumbnail()`, never through `index.data()`: PySide6 6.12 drops a
+    reference to None each time QModelIndex.data() hands an empty QVariant to Python, and painting did that
+    for every cell still waiting for its thumbnail until the interpreter died ("none_dealloc").
+    """
+
+    def __init__(self, thumbnails: ThumbnailPixmaps, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[ResultRow] = []
+        self._rows: list[Result] = []
         self._row_of: dict[str, int] = {}
         self._thumbnails = thumbnails
         thumbnails.loaded.connect(self._on_thumbnail_loaded)
 
     def set_results(self, results: Iterable[Any]) -> None:
         self.beginResetModel()
-        self._rows = [r if isinstance(r, ResultRow) else ResultRow.from_result(r) for r in results]
+        self._rows = list(results)
         self._row_of = {row.path: i for i, row in enumerate(self._rows)}
         self.endResetModel()
 
     def clear(self) -> None:
         self.set_results([])
 
-    def rows(self) -> Sequence[ResultRow]:
+    def rows(self) -> Sequence[Result]:
         return tuple(self._rows)
+
+    def row(self, number: int) -> Result | None:
+        return self._rows[number] if 0 <= number < len(self._rows) else None
+
+    def thumbnail(self, row: Result) -> QPixmap | None:
+        """The row's pixmap, owned by the thumbnail cache, or None while it loads (then it is asked for)."""
+        return self._thumbnails.pixmap(row.path)
 
     def paths(self) -> list[str]:
         return [row.path for row in self._rows]
@@ -87,15 +89,18 @@ class ResultsModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
+        name = os.path.basename(row.path)
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.name
+            return name
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._thumbnails.pixmap(row.path)
+            # Never None (see the class docstring): a null pixmap while the thumbnail loads.
+            pixmap = self._thumbnails.pixmap(row.path)
+            return QPixmap() if pixmap is None else pixmap
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             note = " (weak match)" if row.weak else ""
             return f"{row.path}\nRelevance {row.score:.2f}{note}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return row.name
+            return name
         if role == PATH_ROLE:
             return row.path
         if role == SCORE_ROLE:
@@ -142,10 +147,16 @@ class ThumbnailDelegate(QStyledItemDelegate):
                 painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1.5))
                 painter.drawPath(path)
 
-        if index.data(WEAK_ROLE):
+        model = index.model()
+        row = model.row(index.row()) if isinstance(model, ResultsModel) else None
+        if row is None:
+            painter.restore()
+            return
+        if row.weak:
             painter.setOpacity(WEAK_OPACITY)
         square = QRect(cell.left() + CELL_PADDING - 2, cell.top() + CELL_PADDING - 2, self._size, self._size)
-        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        # Straight from the cache, which keeps the pixmap alive while it is drawn; no round trip through a QVariant.
+        pixmap = model.thumbnail(row)
         if pixmap is not None and not pixmap.isNull():
             # Thumbnails may come from a cache made at another size: fit, never upscale past the square.
             scaled = pixmap.size().scaled(square.size(), Qt.AspectRatioMode.KeepAspectRatio)
@@ -163,7 +174,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
         caption = QRect(cell.left() + 4, square.bottom() + CAPTION_GAP, cell.width() - 8, option.fontMetrics.height())
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        name = option.fontMetrics.elidedText(str(index.data() or ""), Qt.TextElideMode.ElideMiddle, caption.width())
+        name = option.fontMetrics.elidedText(os.path.basename(row.path), Qt.TextElideMode.ElideMiddle,
+                                             caption.width())
         painter.drawText(caption, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), name)
         painter.restore()
 
@@ -225,8 +237,12 @@ class ResultsView(QListView):
         return self._message
 
     def current_path(self) -> str | None:
-        index = self.currentIndex()
-        return index.data(PATH_ROLE) if index.isValid() else None
+        return self._path_at(self.currentIndex())
+
+    def _path_at(self, index: QModelIndex) -> str | None:
+        model = self.model()
+        row = model.row(index.row()) if index.isValid() and isinstance(model, ResultsModel) else None
+        return None if row is None else row.path
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -270,6 +286,6 @@ class ResultsView(QListView):
         painter.end()
 
     def _on_activated(self, index: QModelIndex) -> None:
-        path = index.data(PATH_ROLE)
+        path = self._path_at(index)
         if path:
             self.open_requested.emit(path)

@@ -71,3 +71,14 @@ def timestamp(value: float | dt.datetime | str | None) -> str:
 def duration_ms(seconds: float) -> str:
     """'35 ms' or '1.2 s'."""
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
+def library_status(photos: int | None, model_state: str, device: str) -> str:
+    """The status bar's line: photo count (None: no library yet), device, and the model's state."""
+    parts = [count_noun(photos, "photo")] if photos is not None else []
+    if model_state == "ready":
+        parts += [device, "Model ready"] if device else ["Model ready"]
+    else:
+        parts.append({"failed": "Model failed to load", "unavailable": "Library unavailable"}.get(
+            model_state, "Loading model…"))
+    return "  ·  ".join(parts)

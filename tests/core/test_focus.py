@@ -78,11 +78,3 @@ def test_rerank_fetches_enough_candidates_when_k_is_smaller(make_library, photo_
 def test_image_queries_are_not_reranked(make_library, photo_factory, tiny_adapt_encoder):
     library, paths = _indexed(make_library, photo_factory, tiny_adapt_encoder, 4)
     assert library.search(str(paths[0]), k=4, rerank=4) == library.search(str(paths[0]), k=4)
-
-
-def test_colourise_keeps_the_photo_visible_and_marks_hot_regions():
-    rgba = focus.colourise(np.array([[0.0, 0.5, 1.0]], dtype=np.float32))
-    assert rgba.shape == (1, 3, 4) and rgba.dtype == np.uint8
-    alpha = rgba[0, :, 3]
-    assert alpha[0] < alpha[1] < alpha[2] < 255
-    assert rgba[0, 2, 0] > rgba[0, 2, 2] and rgba[0, 0, 2] > rgba[0, 0, 0]  # hot is red, cold is blue

@@ -1,9 +1,11 @@
-"""The preview's "Why this photo?" heat-map overlay and the re-ranking choice in the Settings dialog."""
+"""The preview's "Why this photo?" heat-map overlay, its colour map, and the re-ranking choice in Settings."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from photosearch.gui.heatmap import colourise
 from photosearch.gui.results_grid import PATH_ROLE
 from photosearch.gui.settings_dialog import SettingsDialog
 
@@ -87,3 +89,11 @@ def test_settings_dialog_sets_reranking_and_searches_use_it(make_window, adapt_l
         assert window.apply_settings(dialog.settings())
     assert window.settings.rerank_top == 20
     assert calls and calls[-1] == 20
+
+
+def test_colourise_keeps_the_photo_visible_and_marks_hot_regions():
+    rgba = colourise(np.array([[0.0, 0.5, 1.0]], dtype=np.float32))
+    assert rgba.shape == (1, 3, 4) and rgba.dtype == np.uint8
+    alpha = rgba[0, :, 3]
+    assert alpha[0] < alpha[1] < alpha[2] < 255
+    assert rgba[0, 2, 0] > rgba[0, 2, 2] and rgba[0, 0, 2] > rgba[0, 0, 0]  # hot is red, cold is blue

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from photosearch.core.settings import load_settings
-from photosearch.gui.main_window import SearchOutcome, SearchRequest
+from photosearch.gui.folders_dialog import FoldersDialog
+from photosearch.gui.library_bridge import SearchOutcome, SearchRequest
 from photosearch.gui.results_grid import CELL_PADDING, PATH_ROLE
 from photosearch.gui.settings_dialog import SettingsDialog
 
@@ -52,7 +53,7 @@ def test_title_object_names_accessible_names_and_tooltips(window):
 
 
 def test_first_run_shows_the_welcome_page_and_its_button_adds_a_folder(window, photos, qtbot, monkeypatch):
-    assert window.pages.currentWidget() is window.welcome
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=TIMEOUT)
     button = window.findChild(QPushButton, "welcomeAddFolderButton")
     assert button.isVisible() and "Add a Folder" in button.text()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(photos[0].parent))
@@ -69,7 +70,7 @@ def test_adding_a_folder_indexes_it_with_progress_to_the_end(window, photos, qtb
     window.index_panel.progress.valueChanged.connect(seen.append)
     with qtbot.waitSignal(window.indexing_finished, timeout=TIMEOUT) as finished:
         qtbot.mouseClick(window.findChild(QAbstractButton, "addFolderButton"), Qt.MouseButton.LeftButton)
-        assert progress.isVisible()  # shown as soon as indexing starts
+        qtbot.waitUntil(progress.isVisible, timeout=TIMEOUT)  # shown once indexing starts, and stays
     assert finished.args == [True]
     assert progress.maximum() == len(photos) and progress.value() == progress.maximum()
     assert seen and seen[-1] == len(photos)
@@ -89,7 +90,7 @@ def test_typing_a_query_shows_results_with_count_and_time(indexed_window, photos
     scores = [row.score for row in window.results_model.rows()]
     assert scores == sorted(scores, reverse=True)
     # Thumbnails arrive from the worker threads for the rows on screen.
-    qtbot.waitUntil(lambda: window.results_model.index(0).data(Qt.ItemDataRole.DecorationRole) is not None,
+    qtbot.waitUntil(lambda: not window.results_model.index(0).data(Qt.ItemDataRole.DecorationRole).isNull(),
                     timeout=TIMEOUT)
 
 
@@ -117,12 +118,12 @@ def test_results_that_arrive_after_a_newer_answer_are_dropped(indexed_window, ph
     search_and_wait(qtbot, window, "snow", len(photos))
     shown = window.results_model.paths()
     stale = SearchOutcome(generation=0, request=SearchRequest(text="old"), results=[], seconds=0.0)
-    window._on_search_done(stale)
+    window.bridge.search_done.emit(stale)
     assert window.results_model.paths() == shown
     # A clear also outdates a search still running.
     window.search_text("house")
     window.clear_search()
-    qtbot.waitUntil(lambda: not window._search_running, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not window.searches.running, timeout=TIMEOUT)
     assert window.results_model.rowCount() == 0
 
 
@@ -238,8 +239,9 @@ def test_selecting_a_result_shows_it_in_the_preview(indexed_window, photos, qtbo
 def test_folders_dialog_lists_counts_and_watching_and_removes(indexed_window, photos, qtbot):
     window = indexed_window
     window.show_folders()
-    table = window._folders_dialog.table
-    assert table.topLevelItemCount() == 1
+    table = window.findChild(FoldersDialog).table
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 1 and table.topLevelItem(0).text(1) == "6",
+                    timeout=TIMEOUT)
     item = table.topLevelItem(0)
     assert (item.text(0), item.text(1), item.text(2)) == (str(photos[0].parent), "6", "Watched")
     with qtbot.waitSignal(window.library_changed, timeout=TIMEOUT):
@@ -250,7 +252,7 @@ def test_folders_dialog_lists_counts_and_watching_and_removes(indexed_window, ph
 
 
 def test_adding_something_that_is_not_a_folder_reports_it(window, tmp_path, qtbot):
-    assert not window.add_folder(str(tmp_path / "missing"))
+    window.add_folder(str(tmp_path / "missing"))
     qtbot.waitUntil(lambda: window.findChild(QWidget, "warningBox") is not None, timeout=TIMEOUT)
     assert window.library.folders() == []
 
@@ -265,6 +267,7 @@ def test_skipped_files_are_listed_with_reasons(window, photos, qtbot):
     qtbot.mouseClick(window.index_panel.skipped_button, Qt.MouseButton.LeftButton)
     from photosearch.gui.skipped_dialog import SkippedFilesDialog
 
+    qtbot.waitUntil(lambda: window.findChild(SkippedFilesDialog) is not None, timeout=TIMEOUT)
     dialog = window.findChild(SkippedFilesDialog)
     assert dialog.table.topLevelItemCount() == 1
     assert dialog.table.topLevelItem(0).text(0) == str(broken)

@@ -1,4 +1,8 @@
-"""Thumbnails for the results grid: loaded in worker threads from the core's cache, kept as pixmaps in an LRU."""
+"""Thumbnail pixmaps for the results grid: the core's thumbnail files decoded in workers, kept in an LRU.
+
+The core (core/thumbnails.py) makes and caches the small JPEGs on disk; this module only turns them into
+QPixmaps for painting, each decoded once at the grid's size.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QDeadlineTimer, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 log = logging.getLogger(__name__)
@@ -21,7 +25,7 @@ MAX_PENDING = 300
 class _Drain(QRunnable):
     """Loads queued thumbnails, newest request first, until the queue is empty."""
 
-    def __init__(self, loader: ThumbnailLoader) -> None:
+    def __init__(self, loader: ThumbnailPixmaps) -> None:
         super().__init__()
         self._loader = loader
 
@@ -34,29 +38,39 @@ class _Drain(QRunnable):
             path, size, generation = job
             image = QImage()
             try:
-                thumb = loader._library.thumbnail(path, size)
+                thumb = loader._source.thumbnail(path, size)
                 if thumb is not None:
-                    reader = QImageReader(str(thumb))
-                    reader.setAutoTransform(True)
-                    image = reader.read()
-                    if not image.isNull() and max(image.width(), image.height()) > size:
-                        image = image.scaled(
-                            size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-                        )
+                    image = read_scaled(str(thumb), size)
             except Exception:
+                # Shown as a failed cell (no thumbnail); the log says why.
                 log.exception("thumbnail for %s failed", path)
             loader._image_ready.emit(path, image, generation)
 
 
-class ThumbnailLoader(QObject):
-    """Hands out cached pixmaps at once and loads missing ones in the background; `loaded(path)` says when."""
+def read_scaled(path: str, size: int) -> QImage:
+    """Decode the image file at `path` once, straight to at most size x size (the core's files are upright)."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    full = reader.size()
+    if full.isValid() and max(full.width(), full.height()) > size:
+        reader.setScaledSize(full.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio))
+    return reader.read()
+
+
+class ThumbnailPixmaps(QObject):
+    """Hands out cached pixmaps at once and loads missing ones in the background; `loaded(path)` says when.
+
+    `source.thumbnail(path, size)` gives the core's thumbnail file (the bridge, or a Library in tests); it is
+    called in the drains, which run in `pool` (the bridge's) or in a pool of this object's own.
+    """
 
     loaded = Signal(str)
     _image_ready = Signal(str, QImage, int)
 
-    def __init__(self, library: Any, size: int, threads: int = 2, parent: QObject | None = None) -> None:
+    def __init__(self, source: Any, size: int, threads: int = 2, pool: QThreadPool | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._library = library
+        self._source = source
         self._size = size
         self._generation = 0
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
@@ -68,16 +82,15 @@ class ThumbnailLoader(QObject):
         self._drains = 0
         self._max_drains = max(1, threads)
         self._closed = False
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(self._max_drains)
+        if pool is None:
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(self._max_drains)
+        self._pool = pool
         self._image_ready.connect(self._on_image_ready)
 
     @property
     def size(self) -> int:
         return self._size
-
-    def set_library(self, library: Any) -> None:
-        self._library = library
 
     def set_size(self, size: int) -> None:
         """New thumbnail size: forget what was loaded at the old one."""
@@ -117,13 +130,23 @@ class ThumbnailLoader(QObject):
         self._failed.clear()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Drop the queue and wait for the drains (all of a pool of its own) to stop."""
         with self._lock:
             self._closed = True
             self._pending.clear()
-        return self._pool.waitForDone(timeout_ms)
+        if self._pool.parent() is self:
+            return self._pool.waitForDone(timeout_ms)
+        deadline = QDeadlineTimer(timeout_ms)
+        while True:
+            with self._lock:
+                if self._drains == 0:
+                    return True
+            if deadline.hasExpired():
+                return False
+            QThread.msleep(5)
 
     def _request(self, path: str) -> None:
-        if self._library is None:
+        if self._source is None:
             return
         with self._lock:
             if self._closed or path in self._in_flight:

@@ -1,0 +1,161 @@
+"""Search as you type: the pause after a keystroke, one search at a time, and only the newest answer shown."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLineEdit
+
+from photosearch.gui import wording
+from photosearch.gui.library_bridge import LibraryBridge, SearchOutcome, SearchRequest
+
+# Long enough to skip the keystrokes of a word being typed, short enough to feel live.
+SEARCH_DEBOUNCE_MS = 150
+
+
+class SearchController(QObject):
+    """Turns the search field's text (or a dropped photo) into searches through the bridge."""
+
+    answered = Signal(object)  # SearchOutcome, the newest one
+    failed = Signal(object, str)  # SearchOutcome without results, the reason
+    cleared = Signal()  # the request is empty now: no results
+    waiting = Signal(object)  # SearchRequest that runs once the model is ready
+
+    def __init__(self, field: QLineEdit, bridge: LibraryBridge, settings: Callable[[], Any],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._field = field
+        self._bridge = bridge
+        self._settings = settings
+        self._ready = False
+        self._generation = 0
+        self._shown_generation = 0
+        self._running = False
+        self._queued: tuple[int, SearchRequest] | None = None
+        self._request = SearchRequest()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.search_now)
+        field.textChanged.connect(self._on_text_changed)
+        bridge.search_done.connect(self._on_done)
+        bridge.search_failed.connect(self._on_failed)
+
+    @property
+    def request(self) -> SearchRequest:
+        """What the results on screen answer (or will, once the search running now is done)."""
+        return self._request
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def set_ready(self, ready: bool) -> None:
+        """The model is loaded (True): a request that was waiting for it runs now."""
+        self._ready = ready
+        if ready and not self._request.empty:
+            self.repeat()
+
+    def search_now(self) -> None:
+        """Search for what the field says, without waiting for the pause (Enter)."""
+        self._timer.stop()
+        self._ask(SearchRequest(text=self._field.text()))
+
+    def search_text(self, text: str) -> None:
+        """Put `text` in the field and search for it now."""
+        self._set_field("" if text is None else text)
+        self.search_now()
+
+    def search_by_image(self, path: str) -> None:
+        """Find photos like the one at `path`; the field empties."""
+        self._timer.stop()
+        self._set_field("")
+        self._ask(SearchRequest(image=os.path.abspath(path)))
+
+    def clear(self) -> None:
+        """Empty the field and drop the results, also those still being computed."""
+        self._timer.stop()
+        self._set_field("")
+        self._ask(SearchRequest())
+
+    def repeat(self) -> None:
+        """Run the current request again (the library or the settings changed)."""
+        self._ask(self._request)
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._queued = None
+
+    def _set_field(self, text: str) -> None:
+        self._field.blockSignals(True)
+        self._field.setText(text)
+        self._field.blockSignals(False)
+
+    def _on_text_changed(self, text: str) -> None:
+        if not text.strip():
+            self._timer.stop()
+            self._ask(SearchRequest())
+            return
+        self._timer.start()
+
+    def _ask(self, request: SearchRequest) -> None:
+        self._request = request
+        self._generation += 1
+        if request.empty:
+            self._shown_generation = self._generation
+            self._queued = None
+            self.cleared.emit()
+            return
+        if not self._ready:
+            self.waiting.emit(request)
+            return
+        if self._running:
+            # One search at a time; only the newest waiting request is worth running next.
+            self._queued = (self._generation, request)
+            return
+        self._launch(self._generation, request)
+
+    def _launch(self, generation: int, request: SearchRequest) -> None:
+        self._running = True
+        settings = self._settings()
+        self._bridge.search(request, int(settings.results_count), int(getattr(settings, "rerank_top", 0)),
+                            generation)
+
+    def _next(self) -> None:
+        self._running = False
+        if self._queued is not None and not self._bridge.closed:
+            generation, request = self._queued
+            self._queued = None
+            self._launch(generation, request)
+
+    def _on_done(self, outcome: SearchOutcome) -> None:
+        self._next()
+        if outcome.generation <= self._shown_generation:
+            return  # a newer search (or a clear) already answered
+        self._shown_generation = outcome.generation
+        self.answered.emit(outcome)
+
+    def _on_failed(self, outcome: SearchOutcome, message: str) -> None:
+        self._next()
+        if outcome.generation <= self._shown_generation:
+            return
+        self._shown_generation = outcome.generation
+        self.failed.emit(outcome, message)
+
+
+def describe_outcome(outcome: SearchOutcome, strong: int, weak: int) -> tuple[str, str, str]:
+    """The summary line over the grid, and the message (headline, detail) an empty grid shows."""
+    took = wording.duration_ms(outcome.seconds)
+    subject = outcome.request.describe()
+    if strong == 0 and weak == 0:
+        return f"No results · {took}", f"No photos match {subject}", "Try other words, or fewer of them."
+    if strong == 0:
+        weak_text = wording.count_noun(weak, "weak match", "weak matches")
+        return f"No close matches for {subject} · {weak_text}, shown faded · {took}", "", ""
+    text = f"{wording.count_noun(strong, 'photo')} for {subject}"
+    if weak:
+        text += f" · {wording.count_noun(weak, 'weaker match', 'weaker matches')}, shown faded"
+    return f"{text} · {took}", "", ""
