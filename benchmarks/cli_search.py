@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/cli_search.py [--photos 10000] [--repeats 7] [--code OTHER_CHECKOUT]
 
-The library is benchmarks/query.py's synthetic one (clustered vectors in existing library folders). Each run is
+The library is benchmarks/reindex.py's (10k small JPEG files in 100 folders, with clustered synthetic vectors). Each run is
 a fresh `python -m photosearch --data-dir D search QUERY --json` (bytecode caching on, as in an installed app;
 the first run writes it and is not counted), for a text query and for a photo query (`--image`, which needs the
 image tower); one more run of each reports whether torch was imported. `--code` runs the children from another
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fixtures
-import query
+import reindex
 import status
 
 
@@ -33,7 +33,7 @@ def main() -> None:
     weights, kind = fixtures.use_bench_model()
     from photosearch.model.config import ModelConfig
 
-    data = query.large_library(args.photos, ModelConfig.load(weights / "config.json").joint_dim)
+    _, data = reindex.make_library(args.photos, ModelConfig.load(weights / "config.json").joint_dim)
     code = str(args.code.resolve()) if args.code else status.code_root()
     env = dict(os.environ, PYTHONPATH=code)
     env.pop("PYTHONDONTWRITEBYTECODE", None)

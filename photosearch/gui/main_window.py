@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         bridge = self.bridge
         bridge.library_opened.connect(self._on_library_attached)
         bridge.library_failed.connect(self._on_library_failed)
+        bridge.text_ready.connect(self._on_text_ready)
         bridge.model_ready.connect(self._on_model_loaded)
         bridge.model_failed.connect(self._on_model_failed)
         bridge.folders_changed.connect(self._on_folders)
@@ -201,6 +202,12 @@ class MainWindow(QMainWindow):
         self.results_view.set_message("PhotoSearch could not open its library.", message)
         self._model_state = "unavailable"
         self._update_status()
+
+    def _on_text_ready(self) -> None:
+        if self._closing:
+            return
+        self.search_field.setPlaceholderText(READY_PLACEHOLDER)
+        self.searches.set_text_ready(True)
 
     def _on_model_loaded(self, device: str) -> None:
         if self._closing:

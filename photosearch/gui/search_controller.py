@@ -30,7 +30,9 @@ class SearchController(QObject):
         self._field = field
         self._bridge = bridge
         self._settings = settings
-        self._ready = False
+        self._ready = False  # the full model is loaded: every request can run
+        self._text_ready = False  # the text tower is loaded: a text request without ADAPT re-ranking can run
+        self._pending = False  # a request is waiting for one of them
         self._generation = 0
         self._shown_generation = 0
         self._running = False
@@ -56,8 +58,20 @@ class SearchController(QObject):
     def set_ready(self, ready: bool) -> None:
         """The model is loaded (True): a request that was waiting for it runs now."""
         self._ready = ready
-        if ready and not self._request.empty:
+        if ready and self._pending and not self._request.empty:
             self.repeat()
+
+    def set_text_ready(self, ready: bool) -> None:
+        """The text tower is loaded (True), before the image tower: text searches need nothing more."""
+        self._text_ready = ready
+        if ready and self._pending and self._can_run(self._request):
+            self.repeat()
+
+    def _can_run(self, request: SearchRequest) -> bool:
+        if self._ready:
+            return True
+        rerank = int(getattr(self._settings(), "rerank_top", 0))
+        return self._text_ready and not request.image and rerank <= 0
 
     def search_now(self) -> None:
         """Search for what the field says, without waiting for the pause (Enter)."""
@@ -109,9 +123,11 @@ class SearchController(QObject):
             self._queued = None
             self.cleared.emit()
             return
-        if not self._ready:
+        if not self._can_run(request):
+            self._pending = True
             self.waiting.emit(request)
             return
+        self._pending = False
         if self._running:
             # One search at a time; only the newest waiting request is worth running next.
             self._queued = (self._generation, request)

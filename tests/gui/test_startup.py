@@ -66,3 +66,38 @@ def test_run_opens_the_window_on_the_given_library(tmp_path, tiny_model_dir, qtb
     assert "PhotoSearch" in seen["title"]
     assert seen["data_dir"] == str(tmp_path / "lib")
     assert seen["page"] == "welcomePage"
+
+
+def test_text_queries_are_answered_while_the_image_tower_still_loads(
+        tmp_path, mean_model_dir, photos, make_window, qtbot, monkeypatch):
+    import threading
+
+    from photosearch.core.library import Library
+
+    monkeypatch.setenv("PHOTOSEARCH_WEIGHTS", str(mean_model_dir))
+    with Library(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache") as first:
+        first.add_folder(photos[0].parent)
+        list(first.index())
+    release = threading.Event()
+    full_load = Library.ensure_model
+
+    def slow_ensure_model(self):  # as torch and the image tower take seconds to load on a busy machine
+        release.wait(60)
+        return full_load(self)
+
+    monkeypatch.setattr(Library, "ensure_model", slow_ensure_model)
+    lib = Library(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
+    try:
+        window = make_window(lib)
+        qtbot.keyClicks(window.search_field, "beach")
+        qtbot.waitUntil(lambda: window.results_model.rowCount() == len(photos), timeout=TIMEOUT)
+        assert not window.model_is_ready and not lib.model_ready  # answered by the NumPy text tower alone
+        window.search_by_image(str(photos[1]))  # a photo query needs the image tower: it waits for it
+        QTimer.singleShot(300, release.set)
+        qtbot.waitUntil(lambda: window.model_is_ready, timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: window.results_model.rowCount() == len(photos) - 1, timeout=TIMEOUT)
+        assert str(photos[1]) not in {row.path for row in window.results_model.rows()}
+        window.shutdown()
+    finally:
+        release.set()
+        lib.close()
