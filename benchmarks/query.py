@@ -8,7 +8,8 @@ catalog lookups, the relevance floor) runs as in the app.
 
 - 400: real photos (the shared flickr8k pictures at their own size, drawn ones when absent) in three library
   folders, indexed by `Library.index` with the benchmark model;
-- 100k: clustered synthetic vectors (benchmarks/fixtures.py) under four existing, empty library folders, written
+- 100k: clustered synthetic vectors (benchmarks/fixtures.py) under four existing library folders (an empty file
+  stands for each photo, so the folders read as online), written
   through `Catalog.upsert_photos`, the HNSW index rebuilt from the catalog and saved, as benchmarks/search.py does.
 
 Each library is measured twice: with every folder there, and with one library folder offline (renamed away for
@@ -76,7 +77,7 @@ def large_library(count: int, dim: int) -> Path:
     from photosearch.core.paths import normalise
     from photosearch.core.vectorstore import VectorStore
 
-    root = fixtures.BENCH_ROOT / f"query-{count}-d{dim}-dated"
+    root = fixtures.BENCH_ROOT / f"query-{count}-d{dim}-dated-files"
     data = root / "data"
     if (root / ".complete").is_file():
         return data
@@ -100,6 +101,11 @@ def large_library(count: int, dim: int) -> Path:
                 photos.append(NewPhoto(f"{folder}/{n // 1000:04d}/IMG_{n:07d}.jpg", folder, 3_000_000 + n,
                                        1_700_000_000_000_000_000 + n, f"{n:032x}", taken, True, 4000, 3000, row))
             catalog.upsert_photos(photos)
+            for photo in photos:
+                # An empty file where each photo is: a library folder whose catalogued photos are all missing
+                # reads as an unplugged drive (core/online.py), and its photos would not be offered.
+                Path(photo.path).parent.mkdir(parents=True, exist_ok=True)
+                Path(photo.path).touch()
             i += len(rows)
     store = VectorStore(catalog, data)
     store.current(dim)
