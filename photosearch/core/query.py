@@ -7,16 +7,15 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from photosearch.core.errors import QueryError
 from photosearch.core.scanner import has_image_extension
+
+__all__ = ["QueryError", "Term", "as_image_path", "parse_query"]
 
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*:\s*(.+?)\s*$", re.DOTALL)
 # Weights beyond this only ever mean a typo: a term 100 times another already drowns it, while 1e20 overflowed
 # the float32 sum (a zero or NaN query vector: arbitrary photos, NaN scores).
 MAX_WEIGHT = 100.0
-
-
-class QueryError(ValueError):
-    """The query cannot be answered; str(error) says why in words a user understands."""
 
 
 @dataclass(frozen=True)
