@@ -1,9 +1,8 @@
-"""The vector index: an hnswlib inner-product index over the catalog's vectors, a cache that can always be rebuilt."""
+"""The HNSW index: an hnswlib inner-product index over the catalog's vectors, a cache that can always be rebuilt."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -15,6 +14,7 @@ import hnswlib
 import numpy as np
 
 from photosearch.core import atomicfile
+from photosearch.filedigest import blake2b_files
 
 INDEX_FILE = "vectors.hnsw"
 STAMP_FILE = "vectors.json"
@@ -30,21 +30,13 @@ INITIAL_CAPACITY = 1024
 log = logging.getLogger(__name__)
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
 
 
-class VectorIndex:
+class HnswIndex:
     """hnswlib cosine search (inner product on L2-normalised rows); labels are catalog row ids.
 
     hnswlib's add_items and knn_query must not run at the same time, so every call holds one lock.
@@ -157,11 +149,11 @@ class VectorIndex:
             index_path = folder / INDEX_FILE
             atomicfile.write_with(index_path, self._index.save_index)
             stamp = {"generation": self.generation, "catalog_id": self.catalog_id, "dim": self.dim,
-                     "count": len(self._labels), "digest": _file_digest(index_path)}
+                     "count": len(self._labels), "digest": blake2b_files([index_path])}
         atomicfile.write_text(folder / STAMP_FILE, json.dumps(stamp))
 
     @classmethod
-    def load(cls, folder: Path, dim: int, catalog_id: str) -> VectorIndex | None:
+    def load(cls, folder: Path, dim: int, catalog_id: str) -> HnswIndex | None:
         """The saved index, or None when it is missing, corrupt, for another catalog or another dimension.
 
         The checksum is checked before hnswlib reads the file: hnswlib trusts its input, and a truncated file
@@ -175,7 +167,7 @@ class VectorIndex:
                 return None
             if stamp.get("dim") != dim or stamp.get("catalog_id") != catalog_id:
                 return None
-            if _file_digest(index_path) != stamp.get("digest"):
+            if blake2b_files([index_path]) != stamp.get("digest"):
                 log.info("vector index %s does not match its stamp; it will be rebuilt", index_path)
                 return None
             loaded = cls(dim)

@@ -13,11 +13,11 @@ import numpy as np
 
 from photosearch.core import imageio
 from photosearch.core.catalog import Catalog
+from photosearch.core.hnsw_index import HnswIndex
 from photosearch.core.offline import OfflineFolders
 from photosearch.core.paths import normalise_file
 from photosearch.core.query import QueryError, Term, as_image_path, parse_query
-from photosearch.core.vectors import VectorIndex
-from photosearch.core.vectorstore import VectorStore
+from photosearch.core.vector_store import VectorStore
 
 if TYPE_CHECKING:
     from photosearch.model.encoder import Encoder
@@ -119,7 +119,7 @@ class Searcher:
             raise QueryError(f"cannot read {path}: {error}") from error
         return encoder.encode_arrays([encoder.preprocess(decoded.image)])[0]
 
-    def _floor(self, query: np.ndarray, index: VectorIndex) -> float:
+    def _floor(self, query: np.ndarray, index: HnswIndex) -> float:
         with self._lock:
             size = len(index)
             if self._background is None or abs(self._background[0] - size) > 0.1 * max(size, 1):

@@ -11,8 +11,8 @@ import pytest
 
 from photosearch.core import atomicfile
 from photosearch.core.catalog import CATALOG_FILE
+from photosearch.core.hnsw_index import INDEX_FILE, STAMP_FILE, HnswIndex
 from photosearch.core.library import Library, LibraryError
-from photosearch.core.vectors import INDEX_FILE, STAMP_FILE, VectorIndex
 from tests.conftest import draw_photo
 from tests.reliability.conftest import photos_in_catalog
 
@@ -54,7 +54,7 @@ def test_a_full_disk_while_saving_the_index_keeps_the_old_one_and_tells_the_call
     monkeypatch.setattr(os, "replace", real_replace)
     counting_encoder.images_embedded = 0
     reopened = make_library(encoder=counting_encoder)
-    assert VectorIndex.load(data, counting_encoder.dim, reopened.catalog.catalog_id) is not None  # old file loads
+    assert HnswIndex.load(data, counting_encoder.dim, reopened.catalog.catalog_id) is not None  # old file loads
     assert len(reopened.search("x", k=50)) == 9 and reopened.store.rebuilds == 0  # caught up from the catalog
     list(reopened.index())
     assert reopened.last_index_summary["unchanged"] == 9 and counting_encoder.images_embedded == 0
@@ -156,7 +156,7 @@ def test_a_broken_index_file_is_rebuilt_from_the_catalog_without_embedding(tmp_p
     assert reopened.last_index_summary["unchanged"] == 8 and counting_encoder.images_embedded == 0
     catalog_id = reopened.catalog.catalog_id
     reopened.close()
-    assert VectorIndex.load(tmp_path / "data", counting_encoder.dim, catalog_id) is not None  # saved again, whole
+    assert HnswIndex.load(tmp_path / "data", counting_encoder.dim, catalog_id) is not None  # saved again, whole
 
 
 def _catalog_garbage(path):
