@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import logging
 import os
 import threading
 import time
@@ -18,10 +19,12 @@ from photosearch.core.catalog import Catalog, NewPhoto, PhotoRow, usable_vector
 from photosearch.core.contenthash import content_hash
 from photosearch.core.paths import is_within
 from photosearch.core.scanner import FoundFile
-from photosearch.core.vectorstore import VectorStore
+from photosearch.core.vector_store import VectorStore
 
 if TYPE_CHECKING:
     from photosearch.model.encoder import Encoder
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 32
 # How many batches to keep decoding ahead of the model: preprocessed images are small (3 x S x S bytes),
@@ -309,6 +312,7 @@ def _prepare(item: FoundFile, row: PhotoRow | None, encoder: Encoder, min_side: 
         prepared.reason = f"cannot read: {error.strerror or error}"
         return prepared
     except Exception as error:  # a decoder bug on one odd file must not stop the run
+        log.exception("could not decode %s", item.path)
         prepared.reason = f"could not decode: {type(error).__name__}: {error}"
         return prepared
     prepared.width, prepared.height = decoded.width, decoded.height
@@ -318,8 +322,3 @@ def _prepare(item: FoundFile, row: PhotoRow | None, encoder: Encoder, min_side: 
         prepared.captured = item.mtime_ns / 1e9
     return prepared
 
-
-def covering_root(path: str, roots: Iterable[str]) -> str:
-    """The outermost library folder that holds `path` (nested folders share the outer one's photos)."""
-    holders = [root for root in roots if is_within(path, root)]
-    return min(holders, key=len) if holders else os.path.dirname(path)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from photosearch.model.config import ModelConfig
-from photosearch.model.tokenizer import PAD, TokenBatch
+from photosearch.model.tokenizer import PAD, TokenBatch, Tokenizer
 
 
 class WordEncoder(nn.Module):
@@ -110,3 +112,12 @@ def batch_to_tensors(batch: TokenBatch, device: torch.device | str = "cpu") -> d
         "index": torch.from_numpy(batch.index).to(device),
         "words": torch.from_numpy(batch.words).to(device),
     }
+
+
+def text_batches(tokenizer: Tokenizer, texts: Sequence[str], batch_size: int,
+                 device: torch.device | str = "cpu") -> Iterator[tuple[int, dict[str, torch.Tensor]]]:
+    """(offset of the batch in `texts`, its tensors on `device`) for each `batch_size` texts in order: the one
+    batching loop of every text encoding (the app's Encoder, the training scripts); callers choose the grad mode."""
+    texts = list(texts)
+    for lo in range(0, len(texts), batch_size):
+        yield lo, batch_to_tensors(tokenizer.encode(texts[lo:lo + batch_size]), device)

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from photosearch.filedigest import blake2b_files
 from photosearch.model.config import ModelConfig
 
 if TYPE_CHECKING:
@@ -26,6 +27,17 @@ def bundled_weights_dir() -> Path:
     if frozen_root:
         return Path(frozen_root) / "resources" / "model"
     return Path(__file__).resolve().parents[2] / "resources" / "model"
+
+
+def weights_fingerprint(directory: Path | None) -> str | None:
+    """Identifies the model that made the stored vectors (vectors from another model are meaningless); None when
+    the weights cannot be read."""
+    if directory is None:
+        return None
+    try:
+        return blake2b_files([Path(directory) / CONFIG_FILE, Path(directory) / WEIGHTS_FILE])
+    except OSError:
+        return None
 
 
 def _replace_readable(tmp: str, target: Path) -> None:
