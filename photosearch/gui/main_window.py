@@ -1016,7 +1016,7 @@ class MainWindow(QMainWindow):
             self._index_worker.cancel()
         if self._watching and self.library is not None:
             try:
-                self.library.stop()
+                self.library.stop_watching()
             except Exception:
                 log.exception("stopping the watcher failed")
             self._watching = False

@@ -23,7 +23,7 @@ def watched(tmp_path, make_library, photo_factory):
     changes = []
     library.watch(on_change=lambda: changes.append(library.photo_count()))
     yield library, changes
-    library.stop()
+    library.stop_watching()
 
 
 def test_added_changed_moved_and_deleted_photos_are_followed(watched, tmp_path, photo_factory, wait_until):
@@ -71,10 +71,10 @@ def test_polling_is_used_when_asked_and_follows_changes(tmp_path, make_library, 
     library = make_library()
     folder = library.add_folder(tmp_path / "photos")
     library.watch(force_polling=True)
-    assert library._watcher.watch_kinds() == {folder: "polling"}
+    assert library.watcher.watch_kinds() == {folder: "polling"}
     added = photo_factory("p.jpg", seed=4)
     wait_until(lambda: str(added) in _paths(library), timeout=6)
-    library.stop()
+    library.stop_watching()
 
 
 def test_falls_back_to_polling_when_native_watching_fails(tmp_path, make_library, monkeypatch):
@@ -87,8 +87,8 @@ def test_falls_back_to_polling_when_native_watching_fails(tmp_path, make_library
     library = make_library()
     folder = library.add_folder(tmp_path / "photos")
     library.watch()
-    assert library._watcher.watch_kinds() == {folder: "polling"}
-    library.stop()
+    assert library.watcher.watch_kinds() == {folder: "polling"}
+    library.stop_watching()
 
 
 def test_network_file_systems_are_polled(monkeypatch):
@@ -123,9 +123,9 @@ def test_folders_added_while_watching_are_watched(tmp_path, make_library, photo_
     (tmp_path / "later").mkdir()
     library.watch()
     later = library.add_folder(tmp_path / "later")
-    assert later not in library._watcher.watch_kinds()  # covered by the outer folder's recursive watch
+    assert later not in library.watcher.watch_kinds()  # covered by the outer folder's recursive watch
     library.remove_folder(tmp_path)
-    assert set(library._watcher.watch_kinds()) == {later}
+    assert set(library.watcher.watch_kinds()) == {later}
     added = photo_factory("../later/x.jpg", seed=9)
     wait_until(lambda: str(added.resolve()) in _paths(library))
-    library.stop()
+    library.stop_watching()

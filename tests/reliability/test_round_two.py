@@ -446,7 +446,7 @@ def test_a_full_disk_opens_read_only_simulated(tmp_path, make_library, monkeypat
     import sqlite3
 
     from photosearch.core import catalog as catalog_module
-    from photosearch.core import library as library_module
+    from photosearch.core import recovery
 
     for i in range(3):
         draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
@@ -463,7 +463,7 @@ def test_a_full_disk_opens_read_only_simulated(tmp_path, make_library, monkeypat
         return real_connect(target, *args, **kwargs)
 
     monkeypatch.setattr(catalog_module.sqlite3, "connect", no_room_for_the_shm)
-    monkeypatch.setattr(library_module, "disk_full", lambda folder: f"the disk holding {folder} is full (0 bytes free)")
+    monkeypatch.setattr(recovery, "disk_full", lambda folder: f"the disk holding {folder} is full (0 bytes free)")
     library = make_library()
     assert library.read_only and "is full" in library.notices[0]
     assert len(library.search("x", k=10)) == 3 and library.status()["photos"] == 3
