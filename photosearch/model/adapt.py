@@ -163,7 +163,7 @@ def load_adapt(directory: Path, check_model: bool = True) -> AdaptHead:
     config_path, weights_path = directory / ADAPT_CONFIG, directory / ADAPT_WEIGHTS
     if not config_path.is_file() or not weights_path.is_file():
         raise AdaptUnavailable(f"these model weights have no ADAPT head ({ADAPT_WEIGHTS} and {ADAPT_CONFIG} "
-                               f"are not in {directory}); train one with training/adapt.py")
+                               f"are not in {directory}); train one with training/train_adapt.py")
     try:
         cfg = AdaptConfig.from_json(config_path.read_text(encoding="utf-8"))
         state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(weights_path)).items()}
@@ -173,7 +173,7 @@ def load_adapt(directory: Path, check_model: bool = True) -> AdaptHead:
         model_file = directory / MODEL_WEIGHTS
         if model_file.is_file() and file_sha256(model_file) != cfg.model_sha256:
             raise AdaptUnavailable(f"the ADAPT head in {directory} was trained for other model weights; "
-                                   "train it again with training/adapt.py")
+                                   "train it again with training/train_adapt.py")
     head = AdaptHead(cfg)
     try:
         head.load_state_dict(state, strict=True)
