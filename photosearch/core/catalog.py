@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -112,6 +112,8 @@ def _at_the_boundary(cls: type[T]) -> type[T]:
 
 @dataclass(frozen=True)
 class PhotoRow:
+    """A photo as the index diff needs it: identity, file state, whether it has a vector."""
+
     id: int
     path: str
     size: int
@@ -122,6 +124,8 @@ class PhotoRow:
 
 @dataclass(frozen=True)
 class PhotoDetails:
+    """A photo as the details pane needs it: size, dates and dimensions."""
+
     id: int
     path: str
     size: int
@@ -202,7 +206,7 @@ def _usable_rows(blobs: list[bytes]) -> np.ndarray:
     return ok
 
 
-def _good_rows(rows: Sequence[tuple]) -> list[bool]:
+def _good_rows(rows: Sequence[tuple[Any, ...]]) -> list[bool]:
     """For rows (id, blob, crc, ...): whether each stored vector is trusted, in bulk. upsert_photos stores only
     usable vectors, so a matching checksum is enough; a row from before checksums is checked for usability."""
     ok = [False] * len(rows)
@@ -401,9 +405,10 @@ class Catalog:
             return [pid for pid, _ in doomed]
 
     @staticmethod
-    def _rows_under(conn: sqlite3.Connection, table: str, columns: str, folders: Iterable[str]) -> list[tuple]:
+    def _rows_under(conn: sqlite3.Connection, table: str, columns: str,
+                   folders: Iterable[str]) -> list[tuple[Any, ...]]:
         """Rows below (or at) these paths; every column named `path` comes back as the path, not its key."""
-        rows: list[tuple] = []
+        rows: list[tuple[Any, ...]] = []
         path_columns = [i for i, name in enumerate(columns.split(",")) if name.strip() == "path"]
         for folder in folders:
             key = path_key(folder)
@@ -606,22 +611,22 @@ class Catalog:
         With `within_folders`, entries below no library folder are left out (see upsert_photos)."""
         if not entries:
             return
-        entries = [(path_key(p), *rest) for p, *rest in entries]
+        keyed = [(path_key(p), size, mtime_ns, reason) for p, size, mtime_ns, reason in entries]
         with self._transaction() as conn:
             if within_folders:
                 live = [r[0] for r in conn.execute("SELECT path FROM folders")]
-                entries = [e for e in entries if any(is_within(e[0], f) for f in live)]
-            gone = [r[0] for p, *_ in entries for r in conn.execute("SELECT id FROM photos WHERE path = ?", (p,))]
+                keyed = [e for e in keyed if any(is_within(e[0], f) for f in live)]
+            gone = [r[0] for p, *_ in keyed for r in conn.execute("SELECT id FROM photos WHERE path = ?", (p,))]
             if gone:
                 self._delete_ids(conn, gone)
             conn.executemany("INSERT INTO skipped VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
-                             "size = excluded.size, mtime_ns = excluded.mtime_ns, reason = excluded.reason", entries)
+                             "size = excluded.size, mtime_ns = excluded.mtime_ns, reason = excluded.reason", keyed)
 
     def clear_skipped(self, paths: Iterable[str]) -> None:
-        paths = [(path_key(p),) for p in paths]
-        if paths:
+        keys = [(path_key(p),) for p in paths]
+        if keys:
             with self._transaction() as conn:
-                conn.executemany("DELETE FROM skipped WHERE path = ?", paths)
+                conn.executemany("DELETE FROM skipped WHERE path = ?", keys)
 
 
 def salvage_folders(path: Path) -> list[str]:

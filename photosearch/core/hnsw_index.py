@@ -9,6 +9,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import hnswlib
 import numpy as np
@@ -31,9 +32,11 @@ log = logging.getLogger(__name__)
 
 
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """The rows scaled to unit length (a zero row stays zero), as float32."""
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    scaled: np.ndarray = vectors / np.maximum(norms, 1e-12)
+    return scaled
 
 
 class HnswIndex:
@@ -199,7 +202,7 @@ class HnswIndex:
         return live
 
     @staticmethod
-    def read_stamp(folder: Path) -> dict | None:
+    def read_stamp(folder: Path) -> dict[str, Any] | None:
         """The stamp as a dict, or None when it is missing or damaged (valid JSON of another shape included)."""
         try:
             stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))

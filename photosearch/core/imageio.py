@@ -36,6 +36,8 @@ __all__ = ["DecodedImage", "UnreadableImage", "decode", "displayed_size", "read_
 
 @dataclass
 class DecodedImage:
+    """A decoded photo with its displayed size and capture date."""
+
     image: Image.Image  # RGB, EXIF orientation applied, possibly downscaled
     width: int  # of the full image as displayed (after orientation)
     height: int
@@ -115,8 +117,7 @@ def decode(path: str | Path, min_side: int | None = None) -> DecodedImage:
                         image.draft("RGB", (max(1, int(full_w * scale)), max(1, int(full_h * scale))))
                 image.seek(0)  # GIF, TIFF, WebP: the first frame
                 image.load()
-                image = ImageOps.exif_transpose(image)
-                rgb = _to_rgb(image)
+                rgb = _to_rgb(ImageOps.exif_transpose(image))
     except UnreadableImage:
         raise
     except FileNotFoundError as error:

@@ -82,6 +82,8 @@ class _Prepared:
 
 @dataclass
 class RunCounts:
+    """What one index run did, counted as it goes (the summary `index` prints)."""
+
     added: int = 0
     updated: int = 0
     moved: int = 0
@@ -91,6 +93,8 @@ class RunCounts:
 
 
 class Indexer:
+    """Brings the catalog and the vector index in line with the files of a Scope."""
+
     def __init__(self, catalog: Catalog, store: VectorStore, ensure_model: Callable[[], Encoder],
                  loaded_model: Callable[[], Encoder | None]) -> None:
         self.catalog = catalog
@@ -163,9 +167,9 @@ class Indexer:
                      counts: RunCounts) -> tuple[list[tuple[FoundFile, PhotoRow | None]], set[int]]:
         """A new file whose content hash matches a vanished photo is that photo moved: keep its vector."""
         by_hash: dict[tuple[str, int], list[PhotoRow]] = collections.defaultdict(list)
-        for row in gone:
-            if row.has_vector:
-                by_hash[(row.hash, row.size)].append(row)
+        for vanished in gone:
+            if vanished.has_vector:
+                by_hash[(vanished.hash, vanished.size)].append(vanished)
         # Only a file of the same size as a vanished photo can be that photo: hash just those.
         sizes = {size for _, size in by_hash}
         candidates = [item for item, row in todo if row is None and item.size in sizes]
@@ -245,7 +249,11 @@ class Indexer:
         # on a drive unplugged mid-run must keep its photo.
         bad = [p for p in batch if p.reason is not None and os.path.exists(p.found.path)]
         if good:
-            vectors = encoder.encode_arrays(np.stack([p.array for p in good]))
+            arrays = []
+            for p in good:
+                assert p.array is not None  # _prepare sets it whenever it sets no reason
+                arrays.append(p.array)
+            vectors = encoder.encode_arrays(np.stack(arrays))
             self.embedded += len(good)
             # A vector the model got wrong (NaN from an odd image) would score NaN in every search: skip the file.
             usable = [usable_vector(v) for v in vectors]
@@ -253,12 +261,12 @@ class Indexer:
                 if not ok and os.path.exists(p.found.path):
                     p.reason = "the model gave no usable vector for this image (not finite)"
                     bad.append(p)
-            vectors = [v for v, ok in zip(vectors, usable, strict=True) if ok]
+            kept = [v for v, ok in zip(vectors, usable, strict=True) if ok]
             good = [p for p, ok in zip(good, usable, strict=True) if ok]
             ids = self.catalog.upsert_photos([
                 NewPhoto(p.found.path, scope.folder_of(p.found.path), p.found.size, p.found.mtime_ns, p.hash,
                          p.captured, p.captured_exif, p.width, p.height, vector)
-                for p, vector in zip(good, vectors, strict=True)], within_folders=True)
+                for p, vector in zip(good, kept, strict=True)], within_folders=True)
             written = set(self.catalog.paths_of(ids).values()) if len(ids) != len(good) else None
             for p in good:
                 if written is not None and p.found.path not in written:

@@ -20,6 +20,8 @@ MAX_WEIGHT = 100.0
 
 @dataclass(frozen=True)
 class Term:
+    """One term of a query: words or a photo path, with its signed weight."""
+
     text: str  # the words, or the photo path when `is_path`
     weight: float  # signed: a `-` term has a negative weight
     is_path: bool = False

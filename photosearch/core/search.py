@@ -34,12 +34,16 @@ FIXED_FLOOR = 0.2
 
 @dataclass(frozen=True)
 class SearchResult:
+    """One photo found for a query, with its score."""
+
     path: str
     score: float
     weak: bool  # below the relevance floor: shown as "maybe", not as a match
 
 
 class Searcher:
+    """Answers queries from the vector index: text, photos, both combined; re-ranking."""
+
     def __init__(self, catalog: Catalog, store: VectorStore, ensure_model: Callable[[], Encoder],
                  offline: OfflineFolders | None = None) -> None:
         self.catalog = catalog
@@ -117,7 +121,8 @@ class Searcher:
             decoded = imageio.decode(path, encoder.image_size)  # as the indexer decodes
         except imageio.UnreadableImage as error:
             raise QueryError(f"cannot read {path}: {error}") from error
-        return encoder.encode_arrays([encoder.preprocess(decoded.image)])[0]
+        vector: np.ndarray = encoder.encode_arrays([encoder.preprocess(decoded.image)])[0]
+        return vector
 
     def _floor(self, query: np.ndarray, index: HnswIndex) -> float:
         with self._lock:

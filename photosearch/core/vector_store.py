@@ -34,15 +34,18 @@ class VectorStore:
     def current(self, dim: int) -> HnswIndex:
         with self._lock:
             if self._index is None or self._index.dim != dim:
-                self._index = HnswIndex.load(self.folder, dim, self.catalog.catalog_id)
-                if self._index is None:
-                    self._rebuild(dim)
+                loaded = HnswIndex.load(self.folder, dim, self.catalog.catalog_id)
+                if loaded is None:
+                    loaded = self._rebuild(dim)
                 else:
-                    self._saved_generation = self._index.generation
+                    self._saved_generation = loaded.generation
+                self._index = loaded
             self._catch_up(self._index)
-            return self._index
+            # _catch_up may have rebuilt it: the index to hand out is the one held now
+            current: HnswIndex = self._index
+            return current
 
-    def _rebuild(self, dim: int) -> None:
+    def _rebuild(self, dim: int) -> HnswIndex:
         ids, vectors, generation = self.catalog.all_vectors()
         index = HnswIndex(dim)
         if len(ids) and vectors.shape[1] != dim:
@@ -52,6 +55,7 @@ class VectorStore:
         self._index = index
         self.rebuilds += 1
         log.info("vector index rebuilt from the catalog: %d photos", len(index))
+        return index
 
     def _catch_up(self, index: HnswIndex) -> None:
         generation = self.catalog.generation()

@@ -62,6 +62,8 @@ class AdaptConfig:
 
 @dataclass(frozen=True)
 class AdaptOutput:
+    """The ADAPT head's scores for queries against photos, with its attention."""
+
     scores: torch.Tensor  # (T, I) cosine of each query with its query-specific image vector (or (T, K))
     attention: torch.Tensor  # (T, I, R) weights over the regions, each row sums to 1
 
@@ -127,7 +129,8 @@ class AdaptHead(nn.Module):
 def region_vectors(projection: nn.Module, feature_map: torch.Tensor) -> torch.Tensor:
     """(N, C, h, w) backbone maps -> (N, h*w, d): every region through the image projection (row-major)."""
     regions = feature_map.flatten(2).transpose(1, 2)
-    return projection(regions)
+    vectors: torch.Tensor = projection(regions)
+    return vectors
 
 
 def file_sha256(path: Path) -> str:
