@@ -13,15 +13,16 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from photosearch.core.errors import CatalogCorrupt, CatalogError, CatalogIOError, catalog_error, is_corruption
 from photosearch.core.paths import is_within, prefix_range
 
 __all__ = ["CATALOG_FILE", "Catalog", "CatalogCorrupt", "CatalogError", "CatalogIOError", "FolderIdentity",
            "NewPhoto", "PhotoDetails", "PhotoRow", "is_corruption", "key_path", "path_key"]
+
+if TYPE_CHECKING:
+    import numpy as np
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -170,11 +171,18 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
+# numpy is imported by the functions that handle vectors, not here: `status` and `remove` never need it.
+
+
 def _vector_blob(vector: np.ndarray) -> bytes:
+    import numpy as np
+
     return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
 
 
 def _blob_vector(blob: bytes) -> np.ndarray:
+    import numpy as np
+
     return np.frombuffer(blob, dtype=np.float32)
 
 
@@ -184,6 +192,8 @@ def vector_crc(blob: bytes) -> int:
 
 def usable_vector(vector: np.ndarray) -> bool:
     """Finite, not zero, and no overflow once squared: a vector the index can normalise and score."""
+    import numpy as np
+
     if vector.size == 0 or not np.isfinite(vector).all():
         return False
     norm = float(np.linalg.norm(vector.astype(np.float64)))
@@ -192,6 +202,8 @@ def usable_vector(vector: np.ndarray) -> bool:
 
 def _usable_rows(blobs: list[bytes]) -> np.ndarray:
     """usable_vector for many blobs at once (numpy over the whole stack, not a call per vector)."""
+    import numpy as np
+
     ok = np.zeros(len(blobs), dtype=bool)
     by_length: dict[int, list[int]] = {}
     for i, blob in enumerate(blobs):
@@ -642,6 +654,8 @@ def salvage_folders(path: Path) -> list[str]:
 
 
 def _stack(rows: list[tuple[int, bytes]], gen: int) -> tuple[np.ndarray, np.ndarray, int]:
+    import numpy as np
+
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32), gen
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))

@@ -12,16 +12,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from photosearch.core import imageio, scanner
+from photosearch.core import scanner
 from photosearch.core.catalog import Catalog, NewPhoto, PhotoRow, usable_vector
 from photosearch.core.contenthash import content_hash
+from photosearch.core.errors import UnreadableImage
 from photosearch.core.paths import is_within
 from photosearch.core.scanner import FoundFile
-from photosearch.core.vector_store import VectorStore
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from photosearch.core.vector_store import VectorStore
     from photosearch.model.encoder import Encoder
 
 log = logging.getLogger(__name__)
@@ -253,6 +254,8 @@ class Indexer:
             for p in good:
                 assert p.array is not None  # _prepare sets it whenever it sets no reason
                 arrays.append(p.array)
+            import numpy as np  # here, not at the top: `status` and `remove` import this module, never embed
+
             vectors = encoder.encode_arrays(np.stack(arrays))
             self.embedded += len(good)
             # A vector the model got wrong (NaN from an odd image) would score NaN in every search: skip the file.
@@ -304,6 +307,8 @@ def _safe_hash(path: str) -> str:
 
 def _prepare(item: FoundFile, row: PhotoRow | None, encoder: Encoder, min_side: int) -> _Prepared:
     """Runs in a decode thread: check, hash, decode and preprocess one file (never raises)."""
+    from photosearch.core import imageio  # Pillow: only for a run that decodes, not for `status` or `remove`
+
     prepared = _Prepared(item, row)
     reason = scanner.check_magic(item.path)
     if reason is not None:
@@ -313,7 +318,7 @@ def _prepare(item: FoundFile, row: PhotoRow | None, encoder: Encoder, min_side: 
         prepared.hash = content_hash(item.path)
         decoded = imageio.decode(item.path, min_side)
         prepared.array = encoder.preprocess(decoded.image)
-    except imageio.UnreadableImage as error:
+    except UnreadableImage as error:
         prepared.reason = str(error)
         return prepared
     except OSError as error:

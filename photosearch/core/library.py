@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from photosearch.core import imageio, online, recovery, scanner
-from photosearch.core.errors import CatalogError, CatalogIOError, LibraryBusy, LibraryError
-from photosearch.core.hnsw_index import INDEX_FILE, STAMP_FILE
-from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope
+from photosearch.core import online, recovery, scanner
+from photosearch.core.errors import CatalogError, CatalogIOError, LibraryBusy, LibraryError, UnreadableImage
+from photosearch.core.indexer import IndexProgress, RunCounts, Scope
 from photosearch.core.malloc import limit_malloc_arenas
 from photosearch.core.offline import OfflineFolders
 from photosearch.core.paths import (
@@ -32,19 +31,28 @@ from photosearch.core.paths import (
     normalise_file,
     outermost_folders,
 )
-from photosearch.core.search import Searcher, SearchResult
-from photosearch.core.thumbnails import ThumbnailCache
-from photosearch.core.vector_store import VectorStore
 from photosearch.core.writelock import WriteLock
 from photosearch.model.weights import bundled_weights_dir, weights_fingerprint
 
 if TYPE_CHECKING:
+    from photosearch.core.indexer import Indexer
+    from photosearch.core.search import Searcher, SearchResult
+    from photosearch.core.thumbnails import ThumbnailCache
+    from photosearch.core.vector_store import VectorStore
     from photosearch.core.watcher import Watcher
     from photosearch.model.encoder import Encoder
 
 log = logging.getLogger(__name__)
 
 __all__ = ["FolderStats", "IndexProgress", "Library", "LibraryBusy", "LibraryError", "PhotoInfo", "SearchResult"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SearchResult":  # from search.py, which imports numpy: not at `import photosearch.core.library`
+        from photosearch.core.search import SearchResult
+
+        return SearchResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 @dataclass(frozen=True)
 class FolderStats:
@@ -95,13 +103,53 @@ class Library:
         opener = recovery.CatalogOpener(self.data_dir, self.process_lock, self.notices)
         self.catalog = opener.open()
         self.read_only = opener.read_only  # the disk is full: the catalog is read as it is, searches work, updates wait
-        self.store = VectorStore(self.catalog, self.data_dir)
-        self.indexer = Indexer(self.catalog, self.store, self.ensure_model, lambda: self._encoder)
         self.offline = OfflineFolders(self.catalog)  # fed by index runs, the watcher and status; read by search
-        self.searcher = Searcher(self.catalog, self.store, self.ensure_model, self.offline)
-        self.thumbnails = ThumbnailCache(self.cache_dir / "thumbnails")
+        # The vector index, the indexer, the searcher and the thumbnails are made on first use: they import numpy,
+        # hnswlib and Pillow, which `photosearch status` and `remove` never need (a third of a second).
+        self._parts_lock = threading.Lock()
+        self._engine: tuple[VectorStore, Indexer, Searcher] | None = None
+        self._thumbnails: ThumbnailCache | None = None
         self.last_index_summary: dict[str, Any] = {}
         self._watcher: Watcher | None = None
+
+    # the parts made on first use
+
+    def _engine_parts(self) -> tuple[VectorStore, Indexer, Searcher]:
+        engine = self._engine
+        if engine is None:
+            with self._parts_lock:
+                if self._engine is None:
+                    from photosearch.core.indexer import Indexer
+                    from photosearch.core.search import Searcher
+                    from photosearch.core.vector_store import VectorStore
+
+                    store = VectorStore(self.catalog, self.data_dir)
+                    self._engine = (store, Indexer(self.catalog, store, self.ensure_model, lambda: self._encoder),
+                                    Searcher(self.catalog, store, self.ensure_model, self.offline))
+                engine = self._engine
+        return engine
+
+    @property
+    def store(self) -> VectorStore:
+        """The vector index kept in step with the catalog."""
+        return self._engine_parts()[0]
+
+    @property
+    def indexer(self) -> Indexer:
+        return self._engine_parts()[1]
+
+    @property
+    def searcher(self) -> Searcher:
+        return self._engine_parts()[2]
+
+    @property
+    def thumbnails(self) -> ThumbnailCache:
+        with self._parts_lock:
+            if self._thumbnails is None:
+                from photosearch.core.thumbnails import ThumbnailCache
+
+                self._thumbnails = ThumbnailCache(self.cache_dir / "thumbnails")
+            return self._thumbnails
 
     # the model
 
@@ -201,7 +249,8 @@ class Library:
         # drops photos of folders that are gone when it commits its next batch.
         self.catalog.remove_folder(folder, known)
         self._save_folders()
-        self.indexer.store_catch_up()
+        if self._engine is not None:  # else no index is loaded that could still hold the photos
+            self.indexer.store_catch_up()
         self._folders_changed()
 
     def folders(self) -> list[str]:
@@ -244,6 +293,8 @@ class Library:
                     return
                 time.sleep(0.25)
             try:
+                from photosearch.core.hnsw_index import INDEX_FILE, STAMP_FILE
+
                 recovery.remove_stale_temp_files(self.data_dir, (INDEX_FILE, STAMP_FILE))
                 started = time.monotonic()
                 counts = RunCounts()
@@ -416,9 +467,11 @@ class Library:
         if row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns:
             captured = dt.datetime.fromtimestamp(row.captured) if row.captured_exif and row.captured else None
             return PhotoInfo(name, st.st_size, st.st_mtime, captured, row.width, row.height)
+        from photosearch.core import imageio
+
         try:
             width, height, captured = imageio.read_header(name)
-        except imageio.UnreadableImage as error:
+        except UnreadableImage as error:
             log.info("no details for %s: %s", name, error)
             return None
         return PhotoInfo(name, st.st_size, st.st_mtime, captured, width, height)
@@ -446,7 +499,7 @@ class Library:
             return focus.heatmap(encoder, os.fspath(path), self.searcher.query_vector(terms, encoder))
         except AdaptUnavailable as error:
             raise LibraryError(f"cannot show focal points: {error}") from error
-        except imageio.UnreadableImage as error:
+        except UnreadableImage as error:
             raise LibraryError(f"cannot read {os.fspath(path)}: {error}") from error
 
     def thumbnail(self, path: str | os.PathLike[str], size: int = 256) -> Path | None:

@@ -13,7 +13,6 @@ from pathlib import Path
 from photosearch.core import atomicfile, online
 from photosearch.core.catalog import CATALOG_FILE, Catalog, salvage_folders
 from photosearch.core.errors import CatalogCorrupt, CatalogError, CatalogIOError, LibraryError
-from photosearch.core.hnsw_index import INDEX_FILE, STAMP_FILE, HnswIndex
 from photosearch.core.writelock import WriteLock
 
 log = logging.getLogger(__name__)
@@ -148,6 +147,8 @@ class CatalogOpener:
     def _adopt_lost(self, catalog: Catalog) -> None:
         """A catalog created just now where one existed (deleted, or emptied: sqlite takes an empty file for a new
         database, so no damage check can fire): start it with the folders of folders.json and say so."""
+        from photosearch.core.hnsw_index import INDEX_FILE, STAMP_FILE  # hnswlib and numpy: only when needed
+
         folders = saved_folders(self.data_dir)
         index_left = (self.data_dir / INDEX_FILE).exists() or (self.data_dir / STAMP_FILE).exists()
         if not folders and not index_left:
@@ -183,6 +184,8 @@ class CatalogOpener:
             except OSError as move_error:
                 raise LibraryError(f"the catalog {path} is damaged ({error}) and cannot be moved aside: "
                                    f"{move_error.strerror or move_error}") from error
+            from photosearch.core.hnsw_index import HnswIndex
+
             HnswIndex.remove_files(self.data_dir)
             catalog = Catalog(path)
             for folder in folders:

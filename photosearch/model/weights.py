@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from photosearch.filedigest import blake2b_files
-from photosearch.model.config import ModelConfig
 
 if TYPE_CHECKING:
     from photosearch.model.network import JointModel
@@ -87,6 +86,8 @@ def load_joint_model(directory: Path) -> JointModel:
     config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
     if not config_path.is_file() or not weights_path.is_file():
         raise FileNotFoundError(f"no model in {directory}: expected {CONFIG_FILE} and {WEIGHTS_FILE}")
+    from photosearch.model.config import ModelConfig  # numpy, via the tokenizer: not for `status`
+
     cfg = ModelConfig.load(config_path)
     model = JointModel(cfg)
     state = {k: (v.float() if v.is_floating_point() else v) for k, v in load_file(str(weights_path)).items()}

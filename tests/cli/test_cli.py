@@ -15,6 +15,7 @@ import pytest
 SUMMARY_KEYS = {"added", "updated", "moved", "removed", "unchanged", "skipped", "photos", "seconds", "device"}
 
 
+@pytest.mark.slow  # over 20 s on a loaded 2-core machine
 def test_index_search_status_remove(photosearch, photo_factory, tmp_path):
     photos = [photo_factory(f"p{i}.jpg", seed=i) for i in range(5)]
     (tmp_path / "photos" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
@@ -50,6 +51,7 @@ def test_index_search_status_remove(photosearch, photo_factory, tmp_path):
     assert status["photos"] == 0 and status["folders"] == []
 
 
+@pytest.mark.slow  # over 20 s on a loaded 2-core machine
 def test_data_dir_from_the_environment_and_plain_text_output(photosearch, photo_factory, tmp_path, cli_env):
     photo_factory("a.jpg")
     cli_env["PHOTOSEARCH_DATA_DIR"] = str(tmp_path / "env-data")
@@ -93,6 +95,7 @@ def _next_json(lines: queue.Queue, timeout: float) -> dict:
     return json.loads(lines.get(timeout=timeout))
 
 
+@pytest.mark.slow  # over 20 s on a loaded 2-core machine
 def test_watch_follows_changes_that_another_process_then_sees(photosearch, photo_factory, tmp_path, cli_env):
     photo_factory("a.jpg", seed=1)
     photosearch("index", str(tmp_path / "photos"))
