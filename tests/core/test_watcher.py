@@ -129,3 +129,31 @@ def test_folders_added_while_watching_are_watched(tmp_path, make_library, photo_
     added = photo_factory("../later/x.jpg", seed=9)
     wait_until(lambda: str(added.resolve()) in _paths(library))
     library.stop_watching()
+
+
+def test_the_watcher_needs_only_callbacks_and_retries_a_busy_batch(tmp_path, wait_until):
+    from photosearch.core.errors import LibraryBusy
+
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    applied: list[set[str]] = []
+    notices: list[str] = []
+    busy_once = [True]
+
+    def apply(paths):
+        if busy_once.pop() if busy_once else False:
+            raise LibraryBusy("another process is updating this library")  # the batch must come back
+        applied.append(set(paths))
+        return True
+
+    changes = []
+    watcher = watcher_module.Watcher(lambda: [str(folder)], apply, lambda: None, notices.append,
+                                     on_change=lambda: changes.append(1), force_polling=True)
+    watcher.start()
+    try:
+        (folder / "new.jpg").write_bytes(b"x")
+        wait_until(lambda: any(str(folder / "new.jpg") in batch for batch in applied), timeout=15)
+        wait_until(lambda: changes, timeout=5)
+        assert watcher.watch_kinds() == {str(folder): "polling"} and watcher.last_error is None
+    finally:
+        watcher.stop()

@@ -202,7 +202,7 @@ def test_every_index_run_sweeps_photos_that_belong_to_no_folder(tmp_path, make_l
     # What an older version left behind after a remove during a run: rows under a folder that is no more.
     from photosearch.core.catalog import NewPhoto
 
-    vector = np.ones(library._encoder.dim, np.float32)
+    vector = np.ones(library.ensure_model().dim, np.float32)
     library.catalog.upsert_photos([NewPhoto(str(tmp_path / "removed" / f"x{i}.jpg"), str(tmp_path / "removed"),
                                             1, 1, "h", 0.0, False, 1, 1, vector) for i in range(4)])
     list(library.index())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
@@ -116,7 +117,8 @@ def test_the_cli_reports_a_full_disk_in_one_line(tmp_path, make_library, cli_env
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "photosearch index: cannot" in done.stderr
     reopened = make_library()
-    assert reopened.catalog._conn().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with contextlib.closing(sqlite3.connect(reopened.catalog.path)) as conn:  # as any other reader sees the file
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert 2 <= reopened.photo_count() <= 42
 
 
