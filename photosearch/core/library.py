@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import itertools
@@ -308,12 +307,16 @@ class Library:
                         yield from self.indexer.run(scope, cancel, counts)
                         self._retire_renamed(offline, counts)
                     finally:
-                        with contextlib.suppress(CatalogError):
+                        try:
                             self.last_index_summary = self._summary(counts, roots, time.monotonic() - started)
+                        except CatalogError as summary_error:  # the run's own error, if any, is the one to raise
+                            log.warning("no summary of this index run: %s", summary_error)
                     self._save_index_or_raise()
                 except BaseException as error:  # also GeneratorExit (the caller stopped early): keep the work
-                    with contextlib.suppress(LibraryError):
+                    try:
                         self._save_index_or_raise()
+                    except LibraryError as save_error:  # logged; the error that stopped the run is raised
+                        log.warning("%s", save_error)
                     if isinstance(error, (CatalogIOError, OSError)):
                         raise self._storage_error(error) from error
                     raise

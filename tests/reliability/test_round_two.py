@@ -125,6 +125,7 @@ def test_a_folder_whose_photos_were_really_deleted_still_loses_them(tmp_path, ma
 
 # 2. an emptied or deleted catalog
 
+@pytest.mark.slow  # 18-30 s a case on a loaded 2-core machine
 @pytest.mark.parametrize("damage", ["truncate", "delete"])
 def test_an_emptied_or_deleted_catalog_keeps_the_folders_says_so_and_keeps_the_index_file(
         tmp_path, photosearch_cli, damage):
@@ -273,6 +274,7 @@ def test_two_scans_with_the_same_size_and_margins_are_two_photos(tmp_path, make_
 
 # 5. garbled vector bytes inside the catalog
 
+@pytest.mark.slow  # 17-25 s a case on a loaded 2-core machine
 @pytest.mark.parametrize("checksums", ["kept", "from-before-checksums"])
 def test_garbled_vectors_never_score_and_are_embedded_again(tmp_path, photosearch_cli, checksums):
     import sqlite3
