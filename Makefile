@@ -1,4 +1,6 @@
-# The two commands of the README: `make run` (set up, then open the app) and `make test`.
+# The two commands of the README: `make run` (set up, then open the app) and `make test`; `make lint` holds the
+# house rules (ruff, the import contracts of pyproject.toml, mypy --strict on model and core), `make test-fast`
+# skips the tests marked slow.
 # Both create the virtual environment .venv on first use; pip, not uv or poetry, because
 # torch comes from a local mirror on the build machines.
 PYTHON ?= python3
@@ -7,7 +9,7 @@ BIN := $(VENV)/bin
 TORCH := torch==2.14.1 torchvision==0.29.1
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test test-fast lint clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +28,13 @@ run: setup
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
+
 lint: setup
 	$(BIN)/ruff check photosearch training tests
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -75,7 +75,7 @@ def large_library(count: int, dim: int) -> Path:
     """`count` synthetic photos under existing library folders, written as the core writes them (reused later)."""
     from photosearch.core.catalog import CATALOG_FILE, Catalog, NewPhoto
     from photosearch.core.paths import normalise
-    from photosearch.core.vectorstore import VectorStore
+    from photosearch.core.vector_store import VectorStore
 
     root = fixtures.BENCH_ROOT / f"query-{count}-d{dim}-dated-files"
     data = root / "data"

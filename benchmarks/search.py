@@ -38,8 +38,8 @@ def build_library(count: int, dim: int) -> dict:
     import shutil
 
     from photosearch.core.catalog import CATALOG_FILE, Catalog, NewPhoto
-    from photosearch.core.vectors import INDEX_FILE
-    from photosearch.core.vectorstore import VectorStore
+    from photosearch.core.hnsw_index import INDEX_FILE
+    from photosearch.core.vector_store import VectorStore
 
     folder = library_dir(count, dim)
     shutil.rmtree(folder, ignore_errors=True)
@@ -168,10 +168,10 @@ def main() -> None:
     encoder = photosearch.load_model(weights, device="cpu")
     report = {"benchmark": "search", "machine": fixtures.machine(), "weights": kind,
               "command": " ".join(["benchmarks/search.py", *sys.argv[1:]]), "k": 20, "sizes": {}}
-    from photosearch.core import search, vectors
+    from photosearch.core import hnsw_index, search
 
-    report.update(hnsw_M=vectors.HNSW_M, hnsw_ef_construction=vectors.HNSW_EF_CONSTRUCTION,
-                  hnsw_min_ef=vectors.MIN_EF, background_sample=search.BACKGROUND_SAMPLE)
+    report.update(hnsw_M=hnsw_index.HNSW_M, hnsw_ef_construction=hnsw_index.HNSW_EF_CONSTRUCTION,
+                  hnsw_min_ef=hnsw_index.MIN_EF, background_sample=search.BACKGROUND_SAMPLE)
     for count in (int(s) for s in args.sizes.split(",")):
         if args.rebuild or not (library_dir(count, encoder.dim) / "build.json").is_file():
             build_library(count, encoder.dim)

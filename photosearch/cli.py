@@ -7,14 +7,14 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import sys
 import threading
 import time
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from photosearch import __version__
+from photosearch.model.device_probe import DEVICES
+from photosearch.version import __version__
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def device_option(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None,
+        sub.add_argument("--device", choices=DEVICES, default=None,
                          help="where the model runs (default: auto, a GPU when there is one)")
 
     index = commands.add_parser("index", help="add folders and bring the index up to date")
@@ -232,7 +232,7 @@ def _search_filter(args: argparse.Namespace) -> Any:
 
 def _search_batch(library: Any, args: argparse.Namespace, where: Any = None) -> int:
     """Many queries for one model load (evaluation scripts); a bad query reports an error and the rest go on."""
-    from photosearch.core.query import QueryError
+    from photosearch.core.errors import QueryError
 
     # A line that is not valid UTF-8 keeps its bytes as lone surrogates (as file names do, so a photo path with
     # such a name still works as a query) instead of stopping the whole batch with a traceback.
@@ -301,7 +301,7 @@ def cmd_watch(library: Any, args: argparse.Namespace) -> int:
         while not stop.wait(0.5):
             notices.show()
     finally:
-        library.stop()
+        library.stop_watching()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if args.json:
@@ -371,13 +371,12 @@ def main(argv: Iterable[str] | None = None) -> int:
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="surrogateescape")
 
-    from photosearch.core.catalog import CatalogError
-    from photosearch.core.library import Library, LibraryError
-    from photosearch.core.query import QueryError
+    from photosearch.core.errors import LibraryError, PhotoSearchError, QueryError
+    from photosearch.core.library import Library
 
     try:
         library = Library(data_dir=args.data_dir, device=getattr(args, "device", None))
-    except (CatalogError, LibraryError, OSError, sqlite3.Error) as error:
+    except (PhotoSearchError, OSError) as error:
         print(f"photosearch: cannot open the library in {args.data_dir or 'the default data dir'}: {error}",
               file=sys.stderr)
         return EXIT_ERROR
@@ -387,7 +386,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     except (LibraryError, QueryError) as error:
         print(f"photosearch {args.command}: {error}", file=sys.stderr)
         return EXIT_ERROR
-    except (CatalogError, sqlite3.Error, OSError) as error:
+    except (PhotoSearchError, OSError) as error:  # the catalog or the disk failed: say which kind of failure
         print(f"photosearch {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -122,6 +122,19 @@ def photo_factory(tmp_path: Path):
 
 
 @pytest.fixture()
+def cli_env(tiny_model_dir: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of a `photosearch` subprocess: the tiny model, the test's own cache and config dirs."""
+    env = dict(os.environ)
+    for name in ("PHOTOSEARCH_DATA_DIR", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        env.pop(name, None)
+    env["PHOTOSEARCH_WEIGHTS"] = str(tiny_model_dir)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg-cache")  # thumbnails and the like stay in the test's folder
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture()
 def make_library(tmp_path: Path, tiny_encoder):
     """Open a Library in tmp_path/data (closed at the end of the test); extra kwargs go to Library."""
     from photosearch.core.library import Library

@@ -66,3 +66,48 @@ def test_each_public_gui_class_says_what_it_is(path):
     bare = [node.name for node in tree.body if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
             and not (ast.get_docstring(node) or "").strip()]
     assert bare == [], f"{path}: classes without a docstring"
+
+
+ALL_MODULES = sorted(PACKAGE.rglob("*.py"))
+# Where every public class must say in one line what it is (gui/ has its own test above).
+DOCUMENTED = HEADLESS + sorted(p for p in PACKAGE.glob("*.py"))
+
+
+def _top_package_imports(path: Path, package: Path = PACKAGE) -> list[str]:
+    """`import photosearch` and `from photosearch import x` (or a relative import of it) in the module at `path`."""
+    depth = len(path.relative_to(package.parent).parts) - 1  # photosearch/core/x.py: 2 packages deep
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names if a.name == PACKAGE.name]
+        elif isinstance(node, ast.ImportFrom) and node.module in (PACKAGE.name, None):
+            absolute = node.level == 0 and node.module == PACKAGE.name
+            relative = node.level and node.module is None and node.level == depth
+            if absolute or relative:
+                found.append(f"from {'.' * node.level}{node.module or ''} import ...")
+    return found
+
+
+def test_the_top_package_scan_finds_both_forms(tmp_path):
+    inner = tmp_path / PACKAGE.name / "core"
+    inner.mkdir(parents=True)
+    (inner / "x.py").write_text("import photosearch\nfrom photosearch import load_model\nfrom .. import Library\n"
+                                "from photosearch.model import weights\n", encoding="utf-8")
+    assert _top_package_imports(inner / "x.py", tmp_path / PACKAGE.name) == [
+        "import photosearch", "from photosearch import ...", "from .. import ..."]
+
+
+@pytest.mark.parametrize("path", [p for p in ALL_MODULES if p != PACKAGE / "__init__.py"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_nothing_inside_the_package_imports_the_top_package(path):
+    # The top package is the users' API (photosearch.load_model, photosearch.Library): it imports from below,
+    # so anything below that imported it would be a circle.
+    assert _top_package_imports(path) == [], f"{path} imports the top-level package; import the module itself"
+
+
+@pytest.mark.parametrize("path", DOCUMENTED, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_public_class_has_a_one_line_docstring(path):
+    missing = [node.name for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
+               and not (ast.get_docstring(node) or "").split("\n")[0].strip()]
+    assert missing == [], f"{path}: classes without a docstring: {', '.join(missing)}"

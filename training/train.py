@@ -28,7 +28,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from photosearch.model.network import JointModel
-from photosearch.model.text_encoder import batch_to_tensors
+from photosearch.model.text_encoder import batch_to_tensors, text_batches
 from photosearch.model.tokenizer import Tokenizer
 from training import losses
 from training.config import TrainConfig, load_toml, resolved_toml
@@ -113,8 +113,7 @@ def encode_texts(model: JointModel, tokenizer: Tokenizer, texts, device: torch.d
     model.eval()
     out = []
     with torch.inference_mode():
-        for lo in range(0, len(texts), 512):
-            tokens = batch_to_tensors(tokenizer.encode(list(texts[lo:lo + 512])), device)
+        for _, tokens in text_batches(tokenizer, texts, 512, device):
             out.append(model.encode_text(tokens).cpu().numpy())
     model.train(was_training)
     return np.concatenate(out) if out else np.zeros((0, model.cfg.joint_dim), np.float32)

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import contextlib
-import os
+import functools
+import inspect
 import sqlite3
 import threading
 import time
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-import numpy as np
+from photosearch.core.errors import CatalogCorrupt, CatalogError, CatalogIOError, catalog_error, is_corruption
+from photosearch.core.paths import is_within, prefix_range
 
-from photosearch.core.paths import prefix_range
+__all__ = ["CATALOG_FILE", "Catalog", "CatalogCorrupt", "CatalogError", "CatalogIOError", "FolderIdentity",
+           "NewPhoto", "PhotoDetails", "PhotoRow", "is_corruption", "key_path", "path_key"]
+
+if TYPE_CHECKING:
+    import numpy as np
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
 
 CATALOG_FILE = "catalog.sqlite3"
 
@@ -82,21 +93,31 @@ def key_path(key: str) -> str:
     return key if key.isascii() else key.translate(_FROM_KEY)
 
 
-class CatalogError(Exception):
-    """The catalog file cannot be used (e.g. written by a newer PhotoSearch)."""
+def _sqlite_errors_as_catalog_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """The catalog's boundary: what sqlite raises leaves as a CatalogError, so no caller needs to know sqlite."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as error:
+            raise catalog_error(error) from error
+
+    return wrapper
 
 
-class CatalogCorrupt(CatalogError):
-    """sqlite's own check found the catalog file damaged."""
-
-
-def is_corruption(error: sqlite3.Error) -> bool:
-    """True for "file is not a database" and "database disk image is malformed", not for a locked or full one."""
-    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+def _at_the_boundary(cls: type[T]) -> type[T]:
+    """Every public method of `cls` (and its constructor) through _sqlite_errors_as_catalog_errors."""
+    for name, value in list(vars(cls).items()):
+        if (name == "__init__" or not name.startswith("_")) and inspect.isfunction(value):
+            setattr(cls, name, _sqlite_errors_as_catalog_errors(value))
+    return cls
 
 
 @dataclass(frozen=True)
 class PhotoRow:
+    """A photo as the index diff needs it: identity, file state, whether it has a vector."""
+
     id: int
     path: str
     size: int
@@ -107,6 +128,8 @@ class PhotoRow:
 
 @dataclass(frozen=True)
 class PhotoDetails:
+    """A photo as the details pane needs it: size, dates and dimensions."""
+
     id: int
     path: str
     size: int
@@ -151,11 +174,18 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
+# numpy is imported by the functions that handle vectors, not here: `status` and `remove` never need it.
+
+
 def _vector_blob(vector: np.ndarray) -> bytes:
+    import numpy as np
+
     return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
 
 
 def _blob_vector(blob: bytes) -> np.ndarray:
+    import numpy as np
+
     return np.frombuffer(blob, dtype=np.float32)
 
 
@@ -165,6 +195,8 @@ def vector_crc(blob: bytes) -> int:
 
 def usable_vector(vector: np.ndarray) -> bool:
     """Finite, not zero, and no overflow once squared: a vector the index can normalise and score."""
+    import numpy as np
+
     if vector.size == 0 or not np.isfinite(vector).all():
         return False
     norm = float(np.linalg.norm(vector.astype(np.float64)))
@@ -173,6 +205,8 @@ def usable_vector(vector: np.ndarray) -> bool:
 
 def _usable_rows(blobs: list[bytes]) -> np.ndarray:
     """usable_vector for many blobs at once (numpy over the whole stack, not a call per vector)."""
+    import numpy as np
+
     ok = np.zeros(len(blobs), dtype=bool)
     by_length: dict[int, list[int]] = {}
     for i, blob in enumerate(blobs):
@@ -187,7 +221,7 @@ def _usable_rows(blobs: list[bytes]) -> np.ndarray:
     return ok
 
 
-def _good_rows(rows: Sequence[tuple]) -> list[bool]:
+def _good_rows(rows: Sequence[tuple[Any, ...]]) -> list[bool]:
     """For rows (id, blob, crc, ...): whether each stored vector is trusted, in bulk. upsert_photos stores only
     usable vectors, so a matching checksum is enough; a row from before checksums is checked for usability."""
     ok = [False] * len(rows)
@@ -217,6 +251,7 @@ class FolderIdentity:
     mount: bool
 
 
+@_at_the_boundary
 class Catalog:
     """One sqlite file in WAL mode; each thread gets its own connection, every write is one transaction."""
 
@@ -376,18 +411,19 @@ class Catalog:
             conn.execute("DELETE FROM folders WHERE path = ?", (path_key(path),))
             rows = self._rows_under(conn, "photos", "id, path", [path])
             keep = [f for f in still_covered if f != path]
-            doomed = [(pid, p) for pid, p in rows if not any(_within(p, f) for f in keep)]
+            doomed = [(pid, p) for pid, p in rows if not any(is_within(p, f) for f in keep)]
             skipped = self._rows_under(conn, "skipped", "path, path", [path])
             conn.executemany("DELETE FROM skipped WHERE path = ?",
-                             [(path_key(p),) for _, p in skipped if not any(_within(p, f) for f in keep)])
+                             [(path_key(p),) for _, p in skipped if not any(is_within(p, f) for f in keep)])
             if doomed:
                 self._delete_ids(conn, [pid for pid, _ in doomed])
             return [pid for pid, _ in doomed]
 
     @staticmethod
-    def _rows_under(conn: sqlite3.Connection, table: str, columns: str, folders: Iterable[str]) -> list[tuple]:
+    def _rows_under(conn: sqlite3.Connection, table: str, columns: str,
+                   folders: Iterable[str]) -> list[tuple[Any, ...]]:
         """Rows below (or at) these paths; every column named `path` comes back as the path, not its key."""
-        rows: list[tuple] = []
+        rows: list[tuple[Any, ...]] = []
         path_columns = [i for i, name in enumerate(columns.split(",")) if name.strip() == "path"]
         for folder in folders:
             key = path_key(folder)
@@ -409,10 +445,6 @@ class Catalog:
     def ids_under(self, folders: Iterable[str]) -> list[int]:
         return [row[0] for row in self._rows_under(self._conn(), "photos", "id", folders)]
 
-    def photos_at(self, paths: Iterable[str]) -> dict[str, PhotoRow]:
-        """Catalog rows for these exact paths and for everything below those of them that are folders."""
-        return self.photos_under(paths)
-
     def skipped_under(self, folders: Iterable[str]) -> dict[str, tuple[int, int, str]]:
         return {r[0]: (r[1], r[2], r[3]) for r in self._rows_under(
             self._conn(), "skipped", "path, size, mtime_ns, reason", folders)}
@@ -421,19 +453,10 @@ class Catalog:
         rows = self._conn().execute("SELECT path, reason FROM skipped ORDER BY path")
         return [{"path": key_path(p), "reason": r} for p, r in rows]
 
-    def find_by_hash(self, content_hash: str, size: int) -> list[PhotoRow]:
-        return [PhotoRow(r[0], key_path(r[1]), r[2], r[3], r[4], bool(r[5])) for r in self._conn().execute(
-            "SELECT id, path, size, mtime_ns, hash, vector IS NOT NULL FROM photos WHERE hash = ? AND size = ?",
-            (content_hash, size))]
-
     def vector_of(self, path: str) -> np.ndarray | None:
         """The stored vector, or None when there is none or it fails its checksum (see drop_damaged_vectors)."""
         row = self._conn().execute("SELECT vector, vector_crc FROM photos WHERE path = ?",
                                    (path_key(path),)).fetchone()
-        return None if row is None or not _vector_ok(row[0], row[1]) else _blob_vector(row[0]).copy()
-
-    def vector_by_id(self, photo_id: int) -> np.ndarray | None:
-        row = self._conn().execute("SELECT vector, vector_crc FROM photos WHERE id = ?", (photo_id,)).fetchone()
         return None if row is None or not _vector_ok(row[0], row[1]) else _blob_vector(row[0]).copy()
 
     def paths_of(self, ids: Iterable[int]) -> dict[int, str]:
@@ -523,7 +546,7 @@ class Catalog:
         with self._transaction() as conn:
             if within_folders:
                 live = [key_path(r[0]) for r in conn.execute("SELECT path FROM folders")]
-                pairs = [(p, b) for p, b in pairs if any(_within(p.path, f) for f in live)]
+                pairs = [(p, b) for p, b in pairs if any(is_within(p.path, f) for f in live)]
                 if not pairs:
                     return []
             gen = self._next_generation(conn)
@@ -619,29 +642,39 @@ class Catalog:
         With `within_folders`, entries below no library folder are left out (see upsert_photos)."""
         if not entries:
             return
-        entries = [(path_key(p), *rest) for p, *rest in entries]
+        keyed = [(path_key(p), size, mtime_ns, reason) for p, size, mtime_ns, reason in entries]
         with self._transaction() as conn:
             if within_folders:
                 live = [r[0] for r in conn.execute("SELECT path FROM folders")]
-                entries = [e for e in entries if any(_within(e[0], f) for f in live)]
-            gone = [r[0] for p, *_ in entries for r in conn.execute("SELECT id FROM photos WHERE path = ?", (p,))]
+                keyed = [e for e in keyed if any(is_within(e[0], f) for f in live)]
+            gone = [r[0] for p, *_ in keyed for r in conn.execute("SELECT id FROM photos WHERE path = ?", (p,))]
             if gone:
                 self._delete_ids(conn, gone)
             conn.executemany("INSERT INTO skipped VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
-                             "size = excluded.size, mtime_ns = excluded.mtime_ns, reason = excluded.reason", entries)
+                             "size = excluded.size, mtime_ns = excluded.mtime_ns, reason = excluded.reason", keyed)
 
     def clear_skipped(self, paths: Iterable[str]) -> None:
-        paths = [(path_key(p),) for p in paths]
-        if paths:
+        keys = [(path_key(p),) for p in paths]
+        if keys:
             with self._transaction() as conn:
-                conn.executemany("DELETE FROM skipped WHERE path = ?", paths)
+                conn.executemany("DELETE FROM skipped WHERE path = ?", keys)
 
 
-def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+def salvage_folders(path: Path) -> list[str]:
+    """The library folders a damaged catalog file still gives away (often the folders table survives)."""
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return [key_path(row[0]) for row in conn.execute("SELECT path FROM folders")]
+        finally:
+            conn.close()
+    except (sqlite3.Error, ValueError):
+        return []
 
 
 def _stack(rows: list[tuple[int, bytes]], gen: int) -> tuple[np.ndarray, np.ndarray, int]:
+    import numpy as np
+
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32), gen
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))

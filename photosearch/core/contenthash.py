@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
+
+from photosearch.filedigest import blake2b_files
 
 # The whole file is hashed. Hashing only the size and the first and last 64 KiB let two different scans of the
 # same size and margins (uncompressed BMP or TIFF) count as one photo, so one inherited the other's vector.
 # The hash is read only for files that are embedded (decoded anyway) or that might be a moved photo (same size
 # as a vanished one); an unchanged library is never hashed. blake2b runs at about 1 GB/s a core.
-BLOCK = 1 << 20
 
 
 def content_hash(path: str | os.PathLike[str]) -> str:
+    """The whole file's blake2b digest; raises OSError when it cannot be read."""
     # The size comes first, as before, so files of up to 128 KiB keep the hash the catalog already holds.
-    digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as handle:
-        digest.update(os.fstat(handle.fileno()).st_size.to_bytes(8, "little"))
-        for block in iter(lambda: handle.read(BLOCK), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return blake2b_files([path], with_size=True)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from photosearch.core.errors import UnreadableImage
+
+log = logging.getLogger(__name__)
 
 # A photo bigger than this (about 16k x 11k) is more likely a decompression bomb than a picture of a beach.
 MAX_PIXELS = 178_956_970
@@ -26,12 +31,13 @@ except ImportError:
     HEIF_SUPPORTED = False
 
 
-class UnreadableImage(Exception):
-    """The file is not a photo we can decode; str(error) is the reason shown to the user."""
+__all__ = ["DecodedImage", "UnreadableImage", "decode", "displayed_size", "read_capture_date", "read_header"]
 
 
 @dataclass
 class DecodedImage:
+    """A decoded photo with its displayed size and capture date."""
+
     image: Image.Image  # RGB, EXIF orientation applied, possibly downscaled
     width: int  # of the full image as displayed (after orientation)
     height: int
@@ -53,15 +59,39 @@ def _capture_date(image: Image.Image) -> dt.datetime | None:
     try:
         exif = image.getexif()
         return parse_exif_datetime(exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL))
-    except Exception:  # a broken EXIF block must not cost us the photo
+    except Exception as error:  # a broken EXIF block must not cost us the photo (Pillow raises anything here)
+        log.warning("ignoring the unreadable capture date of %s: %s: %s", _name(image), type(error).__name__, error)
         return None
 
 
 def _orientation(image: Image.Image) -> int:
     try:
         return int(image.getexif().get(ORIENTATION, 1))
-    except Exception:
+    except Exception as error:  # as for the capture date: the photo is shown unrotated rather than not at all
+        log.warning("ignoring the unreadable orientation of %s: %s: %s", _name(image), type(error).__name__, error)
         return 1
+
+
+def _name(image: Image.Image) -> str:
+    return str(getattr(image, "filename", "") or "an image")
+
+
+def displayed_size(image: Image.Image) -> tuple[int, int]:
+    """(width, height) of the image as shown, after its EXIF orientation (5 to 8 turn it a quarter)."""
+    width, height = image.size
+    return (height, width) if _orientation(image) in (5, 6, 7, 8) else (width, height)
+
+
+def read_header(path: str | Path) -> tuple[int, int, dt.datetime | None]:
+    """(width, height) as displayed and the EXIF capture date, without decoding pixels (for photo details).
+
+    Raises UnreadableImage when the file is not an image Pillow can open.
+    """
+    try:
+        with Image.open(path) as image:
+            return (*displayed_size(image), _capture_date(image))
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, Image.DecompressionBombError) as error:
+        raise UnreadableImage(f"cannot read {path}: {error}") from error
 
 
 def decode(path: str | Path, min_side: int | None = None) -> DecodedImage:
@@ -77,7 +107,7 @@ def decode(path: str | Path, min_side: int | None = None) -> DecodedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 full_w, full_h = image.size
-                orientation = _orientation(image)
+                shown_w, shown_h = displayed_size(image)
                 captured = _capture_date(image)
                 if min_side and image.format == "JPEG":
                     # The DCT can decode at 1/2, 1/4 or 1/8 scale almost for free; draft picks the smallest that
@@ -87,8 +117,7 @@ def decode(path: str | Path, min_side: int | None = None) -> DecodedImage:
                         image.draft("RGB", (max(1, int(full_w * scale)), max(1, int(full_h * scale))))
                 image.seek(0)  # GIF, TIFF, WebP: the first frame
                 image.load()
-                image = ImageOps.exif_transpose(image)
-                rgb = _to_rgb(image)
+                rgb = _to_rgb(ImageOps.exif_transpose(image))
     except UnreadableImage:
         raise
     except FileNotFoundError as error:
@@ -102,9 +131,7 @@ def decode(path: str | Path, min_side: int | None = None) -> DecodedImage:
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, MemoryError) as error:
         # Pillow reports truncated or corrupt data as OSError ("image file is truncated") and friends.
         raise UnreadableImage(f"corrupt or truncated image: {error}") from error
-    if orientation in (5, 6, 7, 8):
-        full_w, full_h = full_h, full_w
-    return DecodedImage(rgb, full_w, full_h, captured)
+    return DecodedImage(rgb, shown_w, shown_h, captured)
 
 
 def _unidentified_reason(path: Path) -> str:
@@ -132,7 +159,7 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 def read_capture_date(path: str | Path) -> dt.datetime | None:
     """The EXIF DateTimeOriginal without decoding pixels (for photo details)."""
     try:
-        with Image.open(path) as image:
-            return _capture_date(image)
-    except Exception:
+        return read_header(path)[2]
+    except UnreadableImage as error:
+        log.info("no capture date: %s", error)
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import logging
 import os
 import threading
 import time
@@ -11,17 +12,20 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from photosearch.core import imageio, scanner
+from photosearch.core import scanner
 from photosearch.core.catalog import Catalog, NewPhoto, PhotoRow, usable_vector
 from photosearch.core.contenthash import content_hash
+from photosearch.core.errors import UnreadableImage
 from photosearch.core.paths import is_within
 from photosearch.core.scanner import FoundFile
-from photosearch.core.vectorstore import VectorStore
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from photosearch.core.vector_store import VectorStore
     from photosearch.model.encoder import Encoder
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 32
 # How many batches to keep decoding ahead of the model: preprocessed images are small (3 x S x S bytes),
@@ -79,6 +83,8 @@ class _Prepared:
 
 @dataclass
 class RunCounts:
+    """What one index run did, counted as it goes (the summary `index` prints)."""
+
     added: int = 0
     updated: int = 0
     moved: int = 0
@@ -88,6 +94,8 @@ class RunCounts:
 
 
 class Indexer:
+    """Brings the catalog and the vector index in line with the files of a Scope."""
+
     def __init__(self, catalog: Catalog, store: VectorStore, ensure_model: Callable[[], Encoder],
                  loaded_model: Callable[[], Encoder | None]) -> None:
         self.catalog = catalog
@@ -160,9 +168,9 @@ class Indexer:
                      counts: RunCounts) -> tuple[list[tuple[FoundFile, PhotoRow | None]], set[int]]:
         """A new file whose content hash matches a vanished photo is that photo moved: keep its vector."""
         by_hash: dict[tuple[str, int], list[PhotoRow]] = collections.defaultdict(list)
-        for row in gone:
-            if row.has_vector:
-                by_hash[(row.hash, row.size)].append(row)
+        for vanished in gone:
+            if vanished.has_vector:
+                by_hash[(vanished.hash, vanished.size)].append(vanished)
         # Only a file of the same size as a vanished photo can be that photo: hash just those.
         sizes = {size for _, size in by_hash}
         candidates = [item for item, row in todo if row is None and item.size in sizes]
@@ -242,7 +250,13 @@ class Indexer:
         # on a drive unplugged mid-run must keep its photo.
         bad = [p for p in batch if p.reason is not None and os.path.exists(p.found.path)]
         if good:
-            vectors = encoder.encode_arrays(np.stack([p.array for p in good]))
+            arrays = []
+            for p in good:
+                assert p.array is not None  # _prepare sets it whenever it sets no reason
+                arrays.append(p.array)
+            import numpy as np  # here, not at the top: `status` and `remove` import this module, never embed
+
+            vectors = encoder.encode_arrays(np.stack(arrays))
             self.embedded += len(good)
             # A vector the model got wrong (NaN from an odd image) would score NaN in every search: skip the file.
             usable = [usable_vector(v) for v in vectors]
@@ -250,12 +264,12 @@ class Indexer:
                 if not ok and os.path.exists(p.found.path):
                     p.reason = "the model gave no usable vector for this image (not finite)"
                     bad.append(p)
-            vectors = [v for v, ok in zip(vectors, usable, strict=True) if ok]
+            kept = [v for v, ok in zip(vectors, usable, strict=True) if ok]
             good = [p for p, ok in zip(good, usable, strict=True) if ok]
             ids = self.catalog.upsert_photos([
                 NewPhoto(p.found.path, scope.folder_of(p.found.path), p.found.size, p.found.mtime_ns, p.hash,
                          p.captured, p.captured_exif, p.width, p.height, vector)
-                for p, vector in zip(good, vectors, strict=True)], within_folders=True)
+                for p, vector in zip(good, kept, strict=True)], within_folders=True)
             written = set(self.catalog.paths_of(ids).values()) if len(ids) != len(good) else None
             for p in good:
                 if written is not None and p.found.path not in written:
@@ -293,6 +307,8 @@ def _safe_hash(path: str) -> str:
 
 def _prepare(item: FoundFile, row: PhotoRow | None, encoder: Encoder, min_side: int) -> _Prepared:
     """Runs in a decode thread: check, hash, decode and preprocess one file (never raises)."""
+    from photosearch.core import imageio  # Pillow: only for a run that decodes, not for `status` or `remove`
+
     prepared = _Prepared(item, row)
     reason = scanner.check_magic(item.path)
     if reason is not None:
@@ -302,13 +318,14 @@ def _prepare(item: FoundFile, row: PhotoRow | None, encoder: Encoder, min_side: 
         prepared.hash = content_hash(item.path)
         decoded = imageio.decode(item.path, min_side)
         prepared.array = encoder.preprocess(decoded.image)
-    except imageio.UnreadableImage as error:
+    except UnreadableImage as error:
         prepared.reason = str(error)
         return prepared
     except OSError as error:
         prepared.reason = f"cannot read: {error.strerror or error}"
         return prepared
     except Exception as error:  # a decoder bug on one odd file must not stop the run
+        log.exception("could not decode %s", item.path)
         prepared.reason = f"could not decode: {type(error).__name__}: {error}"
         return prepared
     prepared.width, prepared.height = decoded.width, decoded.height
@@ -318,8 +335,3 @@ def _prepare(item: FoundFile, row: PhotoRow | None, encoder: Encoder, min_side: 
         prepared.captured = item.mtime_ns / 1e9
     return prepared
 
-
-def covering_root(path: str, roots: Iterable[str]) -> str:
-    """The outermost library folder that holds `path` (nested folders share the outer one's photos)."""
-    holders = [root for root in roots if is_within(path, root)]
-    return min(holders, key=len) if holders else os.path.dirname(path)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import itertools
 import json
 import logging
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,20 +15,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from photosearch.core import atomicfile, imageio, online, scanner
-from photosearch.core.catalog import CATALOG_FILE, Catalog, CatalogCorrupt, CatalogError, is_corruption, key_path
-from photosearch.core.filters import PhotoFilter
-from photosearch.core.indexer import Indexer, IndexProgress, RunCounts, Scope, covering_root
+from photosearch.core import online, recovery, scanner
+from photosearch.core.errors import CatalogError, CatalogIOError, LibraryBusy, LibraryError, UnreadableImage
+from photosearch.core.indexer import IndexProgress, RunCounts, Scope
 from photosearch.core.malloc import limit_malloc_arenas
 from photosearch.core.offline import OfflineFolders
-from photosearch.core.paths import default_cache_dir, default_data_dir, is_within, normalise, normalise_file
-from photosearch.core.search import Searcher, SearchResult
-from photosearch.core.thumbnails import ThumbnailCache
-from photosearch.core.vectors import INDEX_FILE, STAMP_FILE, VectorIndex
-from photosearch.core.vectorstore import VectorStore
+from photosearch.core.paths import (
+    covering_root,
+    default_cache_dir,
+    default_data_dir,
+    hidden_below,
+    is_within,
+    normalise,
+    normalise_file,
+    outermost_folders,
+)
 from photosearch.core.writelock import WriteLock
+from photosearch.model.weights import bundled_weights_dir, weights_fingerprint
 
 if TYPE_CHECKING:
+    from photosearch.core.filters import PhotoFilter
+    from photosearch.core.indexer import Indexer
+    from photosearch.core.search import Searcher, SearchResult
+    from photosearch.core.thumbnails import ThumbnailCache
+    from photosearch.core.vector_store import VectorStore
     from photosearch.core.watcher import Watcher
     from photosearch.model.encoder import Encoder
     from photosearch.model.text_tower import TextTower
@@ -40,21 +47,18 @@ log = logging.getLogger(__name__)
 
 __all__ = ["FolderStats", "IndexProgress", "Library", "LibraryBusy", "LibraryError", "PhotoInfo", "SearchResult"]
 
-# The library folders, also kept outside the catalog: if the catalog file is ever damaged beyond reading,
-# a new one starts with the user's folders rather than with nothing.
-FOLDERS_FILE = "folders.json"
 
+def __getattr__(name: str) -> Any:
+    if name == "SearchResult":  # from search.py, which imports numpy: not at `import photosearch.core.library`
+        from photosearch.core.search import SearchResult
 
-class LibraryError(Exception):
-    """An operation the user asked for cannot be done; str(error) says why."""
-
-
-class LibraryBusy(LibraryError):
-    """Another process is updating this library right now."""
-
+        return SearchResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 @dataclass(frozen=True)
 class FolderStats:
+    """One library folder as `status` and the folders dialog show it."""
+
     path: str
     photos: int
     online: bool  # the folder exists now (an unplugged drive keeps its photos in the library)
@@ -63,27 +67,14 @@ class FolderStats:
 
 @dataclass(frozen=True)
 class PhotoInfo:
+    """What the details pane shows about one photo."""
+
     path: str
     size: int  # bytes
     mtime: float  # seconds since the epoch
     captured: dt.datetime | None  # EXIF DateTimeOriginal, naive local time
     width: int | None
     height: int | None
-
-
-def _weights_fingerprint(directory: Path | None) -> str | None:
-    """Identifies the model that made the stored vectors; vectors from another model are meaningless."""
-    if directory is None:
-        return None
-    digest = hashlib.blake2b(digest_size=16)
-    try:
-        for name in ("config.json", "model.safetensors"):
-            with open(Path(directory) / name, "rb") as handle:
-                for block in iter(lambda h=handle: h.read(1 << 20), b""):
-                    digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 class Library:
@@ -112,16 +103,57 @@ class Library:
         self._write_lock = threading.Lock()
         self.process_lock = WriteLock(self.data_dir)
         self.notices: list[str] = []  # things the user should hear about (a catalog that had to be replaced)
-        self.read_only = False  # the disk is full: the catalog is read as it is, searches work, updates wait
-        _remove_stale_temp_files(self.data_dir)
-        self.catalog = self._open_catalog()
-        self.store = VectorStore(self.catalog, self.data_dir)
-        self.indexer = Indexer(self.catalog, self.store, self.ensure_model, lambda: self._encoder)
+        recovery.remove_stale_temp_files(self.data_dir)
+        opener = recovery.CatalogOpener(self.data_dir, self.process_lock, self.notices)
+        self.catalog = opener.open()
+        self.read_only = opener.read_only  # the disk is full: the catalog is read as it is, searches work, updates wait
         self.offline = OfflineFolders(self.catalog)  # fed by index runs, the watcher and status; read by search
-        self.searcher = Searcher(self.catalog, self.store, self.ensure_model, self.offline, self.text_encoder)
-        self.thumbnails = ThumbnailCache(self.cache_dir / "thumbnails")
+        # The vector index, the indexer, the searcher and the thumbnails are made on first use: they import numpy,
+        # hnswlib and Pillow, which `photosearch status` and `remove` never need (a third of a second).
+        self._parts_lock = threading.Lock()
+        self._engine: tuple[VectorStore, Indexer, Searcher] | None = None
+        self._thumbnails: ThumbnailCache | None = None
         self.last_index_summary: dict[str, Any] = {}
         self._watcher: Watcher | None = None
+
+    # the parts made on first use
+
+    def _engine_parts(self) -> tuple[VectorStore, Indexer, Searcher]:
+        engine = self._engine
+        if engine is None:
+            with self._parts_lock:
+                if self._engine is None:
+                    from photosearch.core.indexer import Indexer
+                    from photosearch.core.search import Searcher
+                    from photosearch.core.vector_store import VectorStore
+
+                    store = VectorStore(self.catalog, self.data_dir)
+                    self._engine = (store, Indexer(self.catalog, store, self.ensure_model, lambda: self._encoder),
+                                    Searcher(self.catalog, store, self.ensure_model, self.offline, self.text_encoder))
+                engine = self._engine
+        return engine
+
+    @property
+    def store(self) -> VectorStore:
+        """The vector index kept in step with the catalog."""
+        return self._engine_parts()[0]
+
+    @property
+    def indexer(self) -> Indexer:
+        return self._engine_parts()[1]
+
+    @property
+    def searcher(self) -> Searcher:
+        return self._engine_parts()[2]
+
+    @property
+    def thumbnails(self) -> ThumbnailCache:
+        with self._parts_lock:
+            if self._thumbnails is None:
+                from photosearch.core.thumbnails import ThumbnailCache
+
+                self._thumbnails = ThumbnailCache(self.cache_dir / "thumbnails")
+            return self._thumbnails
 
     # the model
 
@@ -132,10 +164,11 @@ class Library:
             return encoder
         with self._model_lock:
             if self._encoder is None:
-                import photosearch
+                # Imported here: loading the model imports torch, which `status` and `remove` never need.
+                from photosearch.model.encoder import load_model
 
                 try:
-                    self._encoder = photosearch.load_model(device=self.device)
+                    self._encoder = load_model(device=self.device)
                 except (OSError, ValueError, KeyError, RuntimeError) as error:
                     raise LibraryError(f"cannot load the model: {error}") from error
             return self._encoder
@@ -149,7 +182,6 @@ class Library:
         with self._text_lock:
             if self._text is None:
                 from photosearch.model.text_tower import TextTowerUnavailable, load_text_tower
-                from photosearch.model.weights import bundled_weights_dir
 
                 try:
                     self._text = load_text_tower(bundled_weights_dir())
@@ -186,10 +218,8 @@ class Library:
     def _model_fingerprint(self) -> str | None:
         if self._encoder is not None:
             source = self._encoder.source
-            return _weights_fingerprint(source) or f"{self._encoder.config.name}/{self._encoder.dim}"
-        from photosearch.model.weights import bundled_weights_dir
-
-        return _weights_fingerprint(bundled_weights_dir())
+            return weights_fingerprint(source) or f"{self._encoder.config.name}/{self._encoder.dim}"
+        return weights_fingerprint(bundled_weights_dir())
 
     def _check_model(self) -> None:
         """When the model changed since the vectors were made, drop them so this run embeds everything again."""
@@ -206,133 +236,17 @@ class Library:
 
     # the catalog file
 
-    def _open_catalog(self) -> Catalog:
-        """The catalog; a damaged one is moved aside and replaced, once, with a clear notice (never a crash loop)."""
-        path = self.data_dir / CATALOG_FILE
-        try:
-            catalog = Catalog(path)
-        except (sqlite3.DatabaseError, OSError) as error:
-            if isinstance(error, sqlite3.DatabaseError) and is_corruption(error):
-                return self._replace_damaged_catalog(path, error)
-            full = disk_full(self.data_dir)
-            if full is None or not path.is_file() or path.stat().st_size == 0:
-                raise
-            return self._open_read_only(path, full, error)
-        try:
-            catalog.check_integrity()
-        except (sqlite3.DatabaseError, CatalogCorrupt) as error:
-            catalog.close()
-            if isinstance(error, sqlite3.DatabaseError) and not is_corruption(error):
-                raise
-            return self._replace_damaged_catalog(path, error)
-        if catalog.created:
-            self._adopt_lost_catalog(catalog)
-        return catalog
-
-    def _open_read_only(self, path: Path, full: str, error: Exception) -> Catalog:
-        """A full disk: sqlite cannot open a WAL database for reading without room for its -shm file, so the
-        catalog is read as it stands on disk. Searching and status work; anything that writes says why not."""
-        try:
-            catalog = Catalog(path, read_only=True)
-        except (sqlite3.Error, CatalogError) as read_error:
-            raise LibraryError(f"cannot open the catalog {path}: {full} ({error}; read-only: {read_error})") from error
-        self.read_only = True
-        unmerged = os.path.exists(f"{path}-wal") and os.path.getsize(f"{path}-wal") > 0
-        unseen = "; the latest changes (still in the -wal file) are not seen" if unmerged else ""
-        notice = (f"{full}: the library is open read-only, searching works but nothing can be indexed or saved "
-                  f"until there is free space{unseen}")
-        log.warning("%s", notice)
-        self.notices.append(notice)
-        return catalog
-
     def _writable(self) -> None:
         if self.read_only:
             raise LibraryError(f"cannot update the library in {self.data_dir}: "
-                               f"{disk_full(self.data_dir) or 'the disk was full when it was opened'}; "
+                               f"{recovery.disk_full(self.data_dir) or 'the disk was full when it was opened'}; "
                                "free some space and try again (searching still works)")
 
     def _try_lock(self) -> bool:
-        """The process lock without waiting; a lock file that cannot be used is a LibraryError saying why."""
-        try:
-            return self.process_lock.try_acquire()
-        except OSError as error:
-            what = ("it is a folder, not a file; remove it (it holds nothing) and try again"
-                    if isinstance(error, IsADirectoryError) else (error.strerror or str(error)))
-            raise LibraryError(f"cannot use the lock file {self.process_lock.path}: {what}") from error
-
-    def _lock(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while not self._try_lock():
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.1)
-        return True
-
-    def _adopt_lost_catalog(self, catalog: Catalog) -> None:
-        """A catalog created just now where one existed (deleted, or emptied: sqlite takes an empty file for a new
-        database, so no damage check can fire): start it with the folders of folders.json and say so."""
-        folders = self._saved_folders()
-        index_left = (self.data_dir / INDEX_FILE).exists() or (self.data_dir / STAMP_FILE).exists()
-        if not folders and not index_left:
-            return  # a new library
-        for folder in folders:
-            catalog.add_folder(folder)
-        notice = (f"the catalog {catalog.path} was missing or empty, but this library had "
-                  f"{len(folders)} folder{'s' if len(folders) != 1 else ''} (in {FOLDERS_FILE})"
-                  f"{' and a vector index' if index_left else ''}; a new catalog was started with "
-                  f"{'those folders' if folders else 'no folders'}, whose photos will be indexed again"
-                  f"{' (the old index file is kept until then)' if index_left else ''}")
-        log.warning("%s", notice)
-        self.notices.append(notice)
-
-    def _replace_damaged_catalog(self, path: Path, error: Exception) -> Catalog:
-        if not self._lock(timeout=60):
-            raise LibraryError(f"the catalog {path} is damaged ({error}) and {self.process_lock.holder()} "
-                               "holds the library; close it and try again")
-        try:
-            with contextlib.suppress(sqlite3.DatabaseError, CatalogCorrupt):  # another process replaced it already
-                catalog = Catalog(path)
-                try:
-                    catalog.check_integrity()
-                except BaseException:
-                    catalog.close()
-                    raise
-                return catalog
-            folders = sorted(set(_salvage_folders(path)) | set(self._saved_folders()))
-            aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-            try:
-                os.replace(path, aside)
-                for suffix in ("-wal", "-shm"):
-                    if os.path.exists(f"{path}{suffix}"):
-                        os.replace(f"{path}{suffix}", f"{aside}{suffix}")
-            except OSError as move_error:
-                raise LibraryError(f"the catalog {path} is damaged ({error}) and cannot be moved aside: "
-                                   f"{move_error.strerror or move_error}") from error
-            VectorIndex.remove_files(self.data_dir)
-            catalog = Catalog(path)
-            for folder in folders:
-                catalog.add_folder(folder)
-        finally:
-            self.process_lock.release()
-        notice = (f"the catalog {path} was damaged ({error}); it was kept as {aside.name} and a new one started "
-                  f"with {len(folders)} library folder{'s' if len(folders) != 1 else ''}, whose photos will be "
-                  "indexed again")
-        log.warning("%s", notice)
-        self.notices.append(notice)
-        return catalog
-
-    def _saved_folders(self) -> list[str]:
-        try:
-            folders = json.loads((self.data_dir / FOLDERS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return []
-        return [f for f in folders if isinstance(f, str)] if isinstance(folders, list) else []
+        return recovery.try_lock(self.process_lock)
 
     def _save_folders(self) -> None:
-        try:
-            atomicfile.write_text(self.data_dir / FOLDERS_FILE, json.dumps(self.folders(), ensure_ascii=True))
-        except OSError as error:  # only a spare copy: the catalog holds the folders
-            log.warning("cannot write %s: %s", FOLDERS_FILE, error)
+        recovery.save_folders(self.data_dir, self.folders())
 
     # folders
 
@@ -357,7 +271,8 @@ class Library:
         # drops photos of folders that are gone when it commits its next batch.
         self.catalog.remove_folder(folder, known)
         self._save_folders()
-        self.indexer.store_catch_up()
+        if self._engine is not None:  # else no index is loaded that could still hold the photos
+            self.indexer.store_catch_up()
         self._folders_changed()
 
     def folders(self) -> list[str]:
@@ -400,26 +315,32 @@ class Library:
                     return
                 time.sleep(0.25)
             try:
-                _remove_stale_temp_files(self.data_dir, (INDEX_FILE, STAMP_FILE))
+                from photosearch.core.hnsw_index import INDEX_FILE, STAMP_FILE
+
+                recovery.remove_stale_temp_files(self.data_dir, (INDEX_FILE, STAMP_FILE))
                 started = time.monotonic()
                 counts = RunCounts()
                 roots = self._online_roots()
                 try:
                     try:
                         self._check_model()
-                        self._repair_catalog(roots)
+                        recovery.repair_catalog(self.catalog, roots, self.notices)
                         scope = self._scope(roots)
                         offline = {f: self.catalog.count_under(f) for f in self.folders() if f not in roots}
                         yield from self.indexer.run(scope, cancel, counts)
                         self._retire_renamed(offline, counts)
                     finally:
-                        with contextlib.suppress(sqlite3.Error):
+                        try:
                             self.last_index_summary = self._summary(counts, roots, time.monotonic() - started)
-                    self._save_index()
+                        except CatalogError as summary_error:  # the run's own error, if any, is the one to raise
+                            log.warning("no summary of this index run: %s", summary_error)
+                    self._save_index_or_raise()
                 except BaseException as error:  # also GeneratorExit (the caller stopped early): keep the work
-                    with contextlib.suppress(LibraryError):
-                        self._save_index()
-                    if isinstance(error, (sqlite3.Error, OSError)):
+                    try:
+                        self._save_index_or_raise()
+                    except LibraryError as save_error:  # logged; the error that stopped the run is raised
+                        log.warning("%s", save_error)
+                    if isinstance(error, (CatalogIOError, OSError)):
                         raise self._storage_error(error) from error
                     raise
             finally:
@@ -442,33 +363,16 @@ class Library:
                 self._save_folders()
                 self._folders_changed()
 
-    def _repair_catalog(self, roots: list[str]) -> None:
-        """What every index run checks before its diff (holding the write lock): photos below no library folder
-        go, vectors that fail their checksum are dropped so this run embeds those photos again, and the online
-        folders' device and mount state is recorded for telling an unmounted drive from an emptied folder."""
-        orphans = self.catalog.sweep_orphans()
-        if orphans:
-            log.warning("removed %d photos that belonged to no library folder", orphans)
-        damaged = self.catalog.drop_damaged_vectors()
-        if damaged:
-            notice = (f"{len(damaged)} stored vector{'s were' if len(damaged) != 1 else ' was'} damaged in the "
-                      f"catalog {self.catalog.path} (e.g. {damaged[0]}); {'they are' if len(damaged) != 1 else 'it is'}"
-                      " embedded again")
-            log.warning("%s", notice)
-            self.notices.append(notice)
-        for root in roots:
-            online.remember(self.catalog, root)
-
-    def _storage_error(self, error: sqlite3.Error | OSError) -> LibraryError:
-        full = disk_full(self.data_dir)
+    def _storage_error(self, error: CatalogIOError | OSError) -> LibraryError:
+        full = recovery.disk_full(self.data_dir)
         because = f" ({full})" if full else ""
-        if isinstance(error, sqlite3.Error):
+        if isinstance(error, CatalogIOError):
             return LibraryError(f"cannot write the catalog {self.catalog.path}: {error}{because}; the photos "
                                 "indexed before this error are kept")
         return LibraryError(f"cannot save the vector index in {self.data_dir}: {error.strerror or error}{because}; "
                             "the catalog is intact and the index will be rebuilt from it")
 
-    def _save_index(self) -> None:
+    def _save_index_or_raise(self) -> None:
         """Write the vector index when this process holds the write lock or can take it now (else skip: the
         writer saves it, and a reader's copy is only a cache). Raises LibraryError when the write fails."""
         if self._encoder is None or self.read_only or not self._try_lock():
@@ -483,12 +387,14 @@ class Library:
 
     def save_index(self) -> None:
         """Save the vector index now if it moved on (the watcher does this now and then); failures are logged."""
-        with contextlib.suppress(LibraryError):
-            self._save_index()
+        try:
+            self._save_index_or_raise()
+        except LibraryError as error:  # a cache: the next start rebuilds it from the catalog
+            log.warning("%s", error)
 
     def _scope(self, roots: list[str], only: list[str] | None = None) -> Scope:
         """All of the library folders `roots`, or `only` some paths below them (what file events touched)."""
-        outermost = [r for r in roots if not any(o != r and is_within(r, o) for o in roots)]
+        outermost = outermost_folders(roots)
 
         def scan() -> Iterable[scanner.FoundFile]:
             if only is not None:
@@ -512,12 +418,12 @@ class Library:
         """Bring just these paths (files or folders, e.g. from file events) up to date; True when something changed."""
         roots = self._online_roots()
         wanted = sorted({normalise_file(p) for p in paths})
-        wanted = [p for p in wanted if any(is_within(p, r) and not _hidden_below(p, r) for r in roots)]
+        wanted = [p for p in wanted if any(is_within(p, r) and not hidden_below(p, r) for r in roots)]
         if not wanted:
             return False
         self._writable()
         with self._write_lock:
-            if not self._lock(timeout=1.0):
+            if not recovery.wait_for_lock(self.process_lock, timeout=1.0):
                 raise LibraryBusy(f"{self.process_lock.holder()} is updating this library")
             try:
                 self._check_model()
@@ -544,8 +450,6 @@ class Library:
     def _model_description(self) -> str:
         if self._encoder is not None:
             return f"{self._encoder.config.name} ({self._encoder.source})"
-        from photosearch.model.weights import bundled_weights_dir
-
         directory = bundled_weights_dir()
         try:
             name = json.loads((directory / "config.json").read_text(encoding="utf-8")).get("name", "?")
@@ -592,16 +496,14 @@ class Library:
         if row is not None and row.size == st.st_size and row.mtime_ns == st.st_mtime_ns:
             captured = dt.datetime.fromtimestamp(row.captured) if row.captured_exif and row.captured else None
             return PhotoInfo(name, st.st_size, st.st_mtime, captured, row.width, row.height)
-        try:
-            from PIL import Image
+        from photosearch.core import imageio
 
-            with Image.open(name) as image:
-                width, height = image.size
-                if int(image.getexif().get(imageio.ORIENTATION, 1)) in (5, 6, 7, 8):
-                    width, height = height, width
-        except Exception:
+        try:
+            width, height, captured = imageio.read_header(name)
+        except UnreadableImage as error:
+            log.info("no details for %s: %s", name, error)
             return None
-        return PhotoInfo(name, st.st_size, st.st_mtime, imageio.read_capture_date(name), width, height)
+        return PhotoInfo(name, st.st_size, st.st_mtime, captured, width, height)
 
     def explain_available(self) -> bool:
         """Whether the model has ADAPT weights, so `explain` and re-ranking work (loads the model)."""
@@ -626,7 +528,7 @@ class Library:
             return focus.heatmap(encoder, os.fspath(path), self.searcher.query_vector(terms, encoder))
         except AdaptUnavailable as error:
             raise LibraryError(f"cannot show focal points: {error}") from error
-        except imageio.UnreadableImage as error:
+        except UnreadableImage as error:
             raise LibraryError(f"cannot read {os.fspath(path)}: {error}") from error
 
     def thumbnail(self, path: str | os.PathLike[str], size: int = 256) -> Path | None:
@@ -635,27 +537,30 @@ class Library:
     # following changes
 
     def watch(self, on_change: Callable[[], None] | None = None, *, force_polling: bool = False) -> None:
-        """Follow changes under the library folders in background threads until `stop()`."""
+        """Follow changes under the library folders in background threads until `stop_watching()`."""
         from photosearch.core.watcher import Watcher
 
         if self._watcher is not None:
             self._watcher.on_change = on_change
             return
-        self._watcher = Watcher(self, on_change, force_polling=force_polling)
+        self._watcher = Watcher(self.check_folders, self.apply_changes, self.save_index, self.notices.append,
+                                on_change, force_polling=force_polling)
         self._watcher.start()
 
     @property
-    def watching(self) -> bool:
-        return self._watcher is not None
+    def watcher(self) -> Watcher | None:
+        """The running watcher (its folders and their kind of watch, its last error), None when not watching."""
+        return self._watcher
 
-    def stop(self) -> None:
+    def stop_watching(self) -> None:
+        """Stop following changes (watch() starts again); the library stays open."""
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
             watcher.stop()
 
     def close(self) -> None:
         """Stop watching, save the vector index and close the catalog (cancel a running index() first)."""
-        self.stop()
+        self.stop_watching()
         # Wait for a running index() or watcher batch to finish its transaction, but never hang an exiting app.
         locked = self._write_lock.acquire(timeout=30)
         try:
@@ -670,57 +575,3 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def disk_full(folder: Path) -> str | None:
-    """"the disk holding FOLDER (mounted at M) is full (N bytes free)" when it has less than sqlite needs to open
-    a database (its -shm file), else None."""
-    try:
-        st = os.statvfs(folder)
-    except (OSError, AttributeError):  # AttributeError: Windows has no statvfs
-        return None
-    free = st.f_bavail * st.f_frsize
-    if free >= FULL_BELOW:
-        return None
-    mount = Path(os.path.abspath(folder))
-    while not os.path.ismount(mount) and mount.parent != mount:
-        mount = mount.parent
-    return f"the disk holding {folder} (mounted at {mount}) is full ({free:,} bytes free)"
-
-
-# Less free space than this is "full": sqlite's -shm file alone takes 32 KiB, a catalog write a few pages.
-FULL_BELOW = 1 << 20
-
-
-def _salvage_folders(path: Path) -> list[str]:
-    """The library folders a damaged catalog still gives away (often the folders table survives)."""
-    try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        try:
-            return [key_path(row[0]) for row in conn.execute("SELECT path FROM folders")]
-        finally:
-            conn.close()
-    except (sqlite3.Error, ValueError):
-        return []
-
-
-def _remove_stale_temp_files(folder: Path, targets: Iterable[str] | None = None) -> None:
-    """Temp files of a process killed while saving (they never become the real file, only take space).
-
-    Those of `targets` are removed whatever their age (call it holding the write lock: no live process writes
-    them then); any other is removed once a day old, when no save can still be under way.
-    """
-    prefixes = tuple(f".{name}." for name in targets or ())
-    cutoff = time.time() - 24 * 3600
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if entry.name.startswith(".") and entry.name.endswith(atomicfile.TEMP_SUFFIX):
-                with contextlib.suppress(OSError):
-                    if entry.name.startswith(prefixes) or entry.stat().st_mtime < cutoff:
-                        os.remove(entry.path)
-
-
-def _hidden_below(path: str, root: str) -> bool:
-    """A path inside a hidden folder or a hidden file (editors' temp files) below a library folder."""
-    relative = os.path.relpath(path, root)
-    return any(part.startswith(".") for part in Path(relative).parts if part != ".")

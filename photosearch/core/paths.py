@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 APP_NAME = "PhotoSearch"
@@ -49,6 +50,25 @@ def normalise_file(path: str | os.PathLike[str]) -> str:
 def is_within(path: str, folder: str) -> bool:
     """True when `path` is `folder` itself or lies below it (both normalised)."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def outermost_folders(folders: Iterable[str]) -> list[str]:
+    """The folders that lie inside no other of `folders` (a nested library folder is covered by its outer one)."""
+    folders = list(dict.fromkeys(folders))
+    return [f for f in folders if not any(o != f and is_within(f, o) for o in folders)]
+
+
+def covering_root(path: str, roots: Iterable[str]) -> str:
+    """The outermost of the library folders `roots` that holds `path` (nested folders share the outer one's photos);
+    the photo's own folder when none does."""
+    holders = [root for root in roots if is_within(path, root)]
+    return min(holders, key=len) if holders else os.path.dirname(path)
+
+
+def hidden_below(path: str, root: str) -> bool:
+    """A path inside a hidden folder or a hidden file (editors' temp files) below the folder `root`."""
+    relative = os.path.relpath(path, root)
+    return any(part.startswith(".") for part in Path(relative).parts if part != ".")
 
 
 def prefix_range(folder: str) -> tuple[str, str]:

@@ -7,7 +7,10 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from photosearch.core.errors import QueryError
 from photosearch.core.scanner import has_image_extension
+
+__all__ = ["QueryError", "Term", "as_image_path", "parse_query"]
 
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*:\s*(.+?)\s*$", re.DOTALL)
 # Weights beyond this only ever mean a typo: a term 100 times another already drowns it, while 1e20 overflowed
@@ -15,12 +18,10 @@ _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*:\s*(.+?)\s*$", re.DOTALL)
 MAX_WEIGHT = 100.0
 
 
-class QueryError(ValueError):
-    """The query cannot be answered; str(error) says why in words a user understands."""
-
-
 @dataclass(frozen=True)
 class Term:
+    """One term of a query: words or a photo path, with its signed weight."""
+
     text: str  # the words, or the photo path when `is_path`
     weight: float  # signed: a `-` term has a negative weight
     is_path: bool = False

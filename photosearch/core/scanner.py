@@ -27,6 +27,8 @@ _ISO_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"
 
 @dataclass(frozen=True)
 class FoundFile:
+    """An image file found on disk, with the size and mtime the diff compares."""
+
     path: str  # absolute, normalised
     size: int
     mtime_ns: int

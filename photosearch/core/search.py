@@ -14,11 +14,11 @@ import numpy as np
 from photosearch.core import imageio
 from photosearch.core.catalog import Catalog
 from photosearch.core.filters import PhotoFilter
+from photosearch.core.hnsw_index import HnswIndex
 from photosearch.core.offline import OfflineFolders
 from photosearch.core.paths import normalise_file
 from photosearch.core.query import QueryError, Term, as_image_path, parse_query
-from photosearch.core.vectors import VectorIndex
-from photosearch.core.vectorstore import VectorStore
+from photosearch.core.vector_store import VectorStore
 
 if TYPE_CHECKING:
     from photosearch.model.encoder import Encoder
@@ -39,13 +39,15 @@ EXACT_FILTER_SHARE = 0.2
 
 @dataclass(frozen=True)
 class SearchResult:
+    """One photo found for a query, with its score."""
+
     path: str
     score: float
     weak: bool  # below the relevance floor: shown as "maybe", not as a match
 
 
 class Searcher:
-    """Answers text, photo and combined queries from the vector index and the catalog."""
+    """Answers queries from the vector index: text, photos, both combined; filters; re-ranking."""
 
     def __init__(self, catalog: Catalog, store: VectorStore, ensure_model: Callable[[], Encoder],
                  offline: OfflineFolders | None = None,
@@ -134,7 +136,7 @@ class Searcher:
                 if math.isfinite(score)]
 
     def _filtered_search(self, query: np.ndarray, k: int, hidden: frozenset[int], where: PhotoFilter,
-                         index: VectorIndex) -> list[tuple[int, float]]:
+                         index: HnswIndex) -> list[tuple[int, float]]:
         """The k nearest photos that `where` lets through: an exact scan when they are few, else HNSW."""
         with self._lock:
             cached = self._filtered
@@ -172,9 +174,10 @@ class Searcher:
             decoded = imageio.decode(path, encoder.image_size)  # as the indexer decodes
         except imageio.UnreadableImage as error:
             raise QueryError(f"cannot read {path}: {error}") from error
-        return encoder.encode_arrays([encoder.preprocess(decoded.image)])[0]
+        vector: np.ndarray = encoder.encode_arrays([encoder.preprocess(decoded.image)])[0]
+        return vector
 
-    def _floor(self, query: np.ndarray, index: VectorIndex) -> float:
+    def _floor(self, query: np.ndarray, index: HnswIndex) -> float:
         with self._lock:
             size = len(index)
             if self._background is None or abs(self._background[0] - size) > 0.1 * max(size, 1):

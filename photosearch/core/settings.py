@@ -10,15 +10,19 @@ from pathlib import Path
 
 from photosearch.core import atomicfile
 from photosearch.core.paths import default_config_dir
+from photosearch.model.device_probe import DEVICES
+
+__all__ = ["DEVICES", "SETTINGS_FILE", "Settings", "load_settings", "save_settings"]
 
 SETTINGS_FILE = "settings.json"
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Settings:
+    """The user's preferences, with their defaults."""
+
     device: str = "auto"
     thumbnail_size: int = 160
     results_count: int = 100

@@ -9,16 +9,15 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-if TYPE_CHECKING:
-    from photosearch.core.library import Library
+from photosearch.core.errors import LibraryBusy
+from photosearch.core.paths import outermost_folders
 
 # Events come in bursts (a copy writes a file in many chunks, a camera import adds hundreds of files):
 # wait until the folder has been quiet this long, so one burst becomes one batch.
@@ -66,6 +65,7 @@ def mount_type(path: str) -> str | None:
 
 
 def needs_polling(path: str) -> bool:
+    """Whether `path` is on a network file system, where file events miss changes made on other machines."""
     return mount_type(path) in NETWORK_FILE_SYSTEMS
 
 
@@ -87,22 +87,29 @@ class _Enqueue(FileSystemEventHandler):
 
 
 class Watcher:
-    def __init__(self, library: Library, on_change: Callable[[], None] | None = None,
-                 force_polling: bool = False) -> None:
-        self.library = library
+    """Follows the library folders on disk and hands each debounced batch of changed paths to `apply_changes`.
+
+    It knows the library only through callbacks: `online_folders` (which folders are there now), `apply_changes`
+    (True when the batch changed something; LibraryBusy while another process writes), `save_index` and
+    `notify` (a message for the user).
+    """
+
+    def __init__(self, online_folders: Callable[[], list[str]], apply_changes: Callable[[Iterable[str]], bool],
+                 save_index: Callable[[], None], notify: Callable[[str], None],
+                 on_change: Callable[[], None] | None = None, force_polling: bool = False) -> None:
+        self.online_folders = online_folders
+        self.apply_changes = apply_changes
+        self.save_index = save_index
+        self.notify = notify
         self.on_change = on_change
         self.force_polling = force_polling or bool(os.environ.get("PHOTOSEARCH_WATCH_POLLING"))
         self.changes: queue.Queue[str] = queue.Queue()
         self._stop = threading.Event()
         self._observers: dict[str, BaseObserver] = {}
-        self._watches: dict[str, tuple[str, object]] = {}  # folder -> (observer kind, watch handle)
+        self._watches: dict[str, tuple[str, ObservedWatch]] = {}  # folder -> (observer kind, watch handle)
         self._lock = threading.Lock()
         self._worker = threading.Thread(target=self._run, name="photosearch-watcher", daemon=True)
-        self.batches = 0  # applied batches, for tests and status
         self.last_error: str | None = None
-        # Messages for the user (why a folder is polled); the CLI prints them, the GUI may show them.
-        self.notices: list[str] = []
-        self._notices_lock = threading.Lock()
 
     def start(self) -> None:
         self.refresh_folders()
@@ -123,10 +130,9 @@ class Watcher:
         return observer
 
     def notice(self, message: str) -> None:
+        """Tell the user (why a folder is polled); the CLI prints these, the GUI may show them."""
         log.info("%s", message)
-        with self._notices_lock:
-            self.notices.append(message)
-            self.library.notices.append(message)
+        self.notify(message)
 
     def refresh_folders(self) -> list[str]:
         """Watch exactly the library's online folders (call after adding or removing one).
@@ -136,15 +142,14 @@ class Watcher:
         that disappears, so a watch is never kept for a folder that is not there.
         """
         # Through the library, which also tells its searches which folders are offline now.
-        wanted = set(self.library.check_folders())
         # A folder inside another watched one is already covered by the recursive watch of the outer one.
-        wanted = {f for f in wanted if not any(o != f and f.startswith(o.rstrip(os.sep) + os.sep) for o in wanted)}
+        wanted = set(outermost_folders(self.online_folders()))
         with self._lock:
             for folder in list(self._watches):
                 if folder not in wanted or not self._alive(folder):
                     kind, handle = self._watches.pop(folder)
                     with contextlib.suppress(KeyError, OSError):
-                        self._observers[kind].unschedule(handle)  # type: ignore[arg-type]
+                        self._observers[kind].unschedule(handle)
             added = sorted(wanted - set(self._watches))
             for folder in added:
                 self._schedule(folder)
@@ -197,8 +202,6 @@ class Watcher:
         return batch
 
     def _run(self) -> None:
-        from photosearch.core.library import LibraryBusy
-
         last_save = last_check = time.monotonic()
         while not self._stop.is_set():
             if time.monotonic() - last_check > FOLDER_CHECK_INTERVAL:
@@ -207,8 +210,7 @@ class Watcher:
             batch = self._next_batch()
             if batch and not self._stop.is_set():
                 try:
-                    changed = self.library.apply_changes(batch)
-                    self.batches += 1
+                    changed = self.apply_changes(batch)
                     self.last_error = None
                 except LibraryBusy as error:  # another process is indexing: try this batch again after it
                     self.last_error = str(error)
@@ -242,7 +244,7 @@ class Watcher:
 
     def _save(self) -> None:
         try:
-            self.library.save_index()
+            self.save_index()
         except Exception:
             log.exception("could not save the vector index")
 

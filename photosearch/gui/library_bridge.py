@@ -377,7 +377,7 @@ class LibraryBridge(QObject):
         library = self._library
         if self._watching and library is not None:
             try:
-                library.stop()  # at exit; the window is going away, so waiting here freezes nothing
+                library.stop_watching()  # at exit; the window is going away, so waiting here freezes nothing
             except Exception:
                 log.exception("stopping the watcher failed")
             self._watching = False

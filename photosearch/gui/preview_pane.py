@@ -240,7 +240,7 @@ class PreviewPane(QFrame):
         usable = self._explain_available and self._wanted_overlay() is not None and not self._image.isNull()
         self._why.setEnabled(usable)
         if not self._explain_available:
-            self._why.setToolTip("Needs ADAPT weights beside the model (training/adapt.py makes them)")
+            self._why.setToolTip("Needs ADAPT weights beside the model (training/train_adapt.py makes them)")
         elif self._query is None:
             self._why.setToolTip("Shows where the query's focal points are; search with words first")
         else:

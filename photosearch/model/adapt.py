@@ -62,6 +62,8 @@ class AdaptConfig:
 
 @dataclass(frozen=True)
 class AdaptOutput:
+    """The ADAPT head's scores for queries against photos, with its attention."""
+
     scores: torch.Tensor  # (T, I) cosine of each query with its query-specific image vector (or (T, K))
     attention: torch.Tensor  # (T, I, R) weights over the regions, each row sums to 1
 
@@ -127,7 +129,8 @@ class AdaptHead(nn.Module):
 def region_vectors(projection: nn.Module, feature_map: torch.Tensor) -> torch.Tensor:
     """(N, C, h, w) backbone maps -> (N, h*w, d): every region through the image projection (row-major)."""
     regions = feature_map.flatten(2).transpose(1, 2)
-    return projection(regions)
+    vectors: torch.Tensor = projection(regions)
+    return vectors
 
 
 def file_sha256(path: Path) -> str:
@@ -163,7 +166,7 @@ def load_adapt(directory: Path, check_model: bool = True) -> AdaptHead:
     config_path, weights_path = directory / ADAPT_CONFIG, directory / ADAPT_WEIGHTS
     if not config_path.is_file() or not weights_path.is_file():
         raise AdaptUnavailable(f"these model weights have no ADAPT head ({ADAPT_WEIGHTS} and {ADAPT_CONFIG} "
-                               f"are not in {directory}); train one with training/adapt.py")
+                               f"are not in {directory}); train one with training/train_adapt.py")
     try:
         cfg = AdaptConfig.from_json(config_path.read_text(encoding="utf-8"))
         state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(weights_path)).items()}
@@ -173,7 +176,7 @@ def load_adapt(directory: Path, check_model: bool = True) -> AdaptHead:
         model_file = directory / MODEL_WEIGHTS
         if model_file.is_file() and file_sha256(model_file) != cfg.model_sha256:
             raise AdaptUnavailable(f"the ADAPT head in {directory} was trained for other model weights; "
-                                   "train it again with training/adapt.py")
+                                   "train it again with training/train_adapt.py")
     head = AdaptHead(cfg)
     try:
         head.load_state_dict(state, strict=True)

@@ -8,6 +8,9 @@ import re
 import sys
 from pathlib import Path
 
+# The devices a user can choose (settings, `--device`); "auto" picks CUDA, then Apple MPS, then the CPU.
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
 # The CUDA driver library that torch's CUDA runtime loads; without it torch sees no GPU.
 CUDA_DRIVER = {"win32": "nvcuda.dll"}.get(sys.platform, "libcuda.so.1")
 

@@ -17,7 +17,7 @@ from photosearch.model.config import ModelConfig
 from photosearch.model.inference import compact_text_tables, fold_batchnorm
 from photosearch.model.network import JointModel
 from photosearch.model.preprocess import image_to_pixels, scale_pixels, whole_image_to_array
-from photosearch.model.text_encoder import batch_to_tensors
+from photosearch.model.text_encoder import text_batches
 from photosearch.model.tokenizer import Tokenizer
 from photosearch.model.weights import bundled_weights_dir, load_joint_model
 
@@ -124,10 +124,9 @@ class Encoder:
 
     def _encode_texts(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for lo in range(0, len(texts), batch_size):
-            tokens = self.tokenizer.encode(texts[lo:lo + batch_size])
+        for lo, tokens in text_batches(self.tokenizer, texts, batch_size, self.device):
             with self._text_lock, torch.inference_mode():
-                vectors = self.model.encode_text(batch_to_tensors(tokens, self.device))
+                vectors = self.model.encode_text(tokens)
             out[lo:lo + len(vectors)] = vectors.float().cpu().numpy()
         return out
 

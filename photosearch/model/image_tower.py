@@ -81,7 +81,8 @@ class MBConvBlock(nn.Module):
             x = F.relu6(self._bn0(self._expand_conv(x)))
         x = F.relu6(self._bn1(self._depthwise_conv(x)))
         x = self._bn2(self._project_conv(x))
-        return x + inputs if self.residual else x
+        out: torch.Tensor = x + inputs if self.residual else x
+        return out
 
 
 class EfficientNetLite(nn.Module):
@@ -93,7 +94,7 @@ class EfficientNetLite(nn.Module):
         width, depth, _ = LITE_VARIANTS[variant]
         self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)  # the Lite stem is not scaled
         self._bn0 = _bn(32)
-        blocks: list[nn.Module] = []
+        blocks: list[MBConvBlock] = []
         last = len(_LITE_BLOCKS) - 1
         for i, (repeats, kernel, stride, expand, in_f, out_f) in enumerate(_LITE_BLOCKS):
             in_ch = 32 if i == 0 else _round_filters(in_f, width)
@@ -134,6 +135,9 @@ class ImageTowerOutput:
 class ImageProjection(nn.Module):
     """Maps pooled backbone features into the joint space (a residual two-layer MLP)."""
 
+    feature_mean: torch.Tensor  # buffers, registered in __init__
+    feature_std: torch.Tensor
+
     def __init__(self, in_dim: int, joint_dim: int, hidden: int) -> None:
         super().__init__()
         # Pooled backbone features are all positive and share one large common direction; training sets
@@ -145,7 +149,7 @@ class ImageProjection(nn.Module):
 
     def forward(self, pooled: torch.Tensor) -> torch.Tensor:
         pooled = (pooled - self.feature_mean) / self.feature_std
-        out = self.linear(pooled)
+        out: torch.Tensor = self.linear(pooled)
         if self.mlp is not None:
             out = out + self.mlp(pooled)
         return out
@@ -164,4 +168,5 @@ class ImageTower(nn.Module):
         return ImageTowerOutput(pooled=fmap.mean(dim=(2, 3)), feature_map=fmap)
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        return self.projection(self.features(pixels).pooled)
+        vectors: torch.Tensor = self.projection(self.features(pixels).pooled)
+        return vectors

@@ -30,8 +30,8 @@ def fold_batchnorm(model: JointModel) -> JointModel:
     """
     for owner, conv_name, bn_name in _conv_bn_pairs(model.image.backbone):
         conv, bn = getattr(owner, conv_name), getattr(owner, bn_name)
-        if not isinstance(bn, nn.BatchNorm2d):
-            continue  # already folded
+        if not isinstance(bn, nn.BatchNorm2d) or bn.running_var is None or bn.running_mean is None:
+            continue  # already folded (every BatchNorm of the backbone tracks running statistics)
         scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
         shift = bn.bias - bn.running_mean * scale
         conv.weight.mul_(scale.reshape(-1, 1, 1, 1))
@@ -44,6 +44,8 @@ def fold_batchnorm(model: JointModel) -> JointModel:
 class HalfEmbedding(nn.Module):
     """An nn.Embedding whose table is stored in float16 and whose rows come out in float32 (the same values)."""
 
+    weight: torch.Tensor  # a buffer, registered in __init__
+
     def __init__(self, table: nn.Embedding) -> None:
         super().__init__()
         self.register_buffer("weight", table.weight.detach().to(torch.float16), persistent=False)
@@ -55,6 +57,8 @@ class HalfEmbedding(nn.Module):
 
 class HalfEmbeddingBag(nn.Module):
     """A mean nn.EmbeddingBag whose table is stored in float16; the mean is rounded to float16, then float32."""
+
+    weight: torch.Tensor  # a buffer, registered in __init__
 
     def __init__(self, bag: nn.EmbeddingBag) -> None:
         super().__init__()

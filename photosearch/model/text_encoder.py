@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from photosearch.model.config import ModelConfig
-from photosearch.model.tokenizer import PAD, TokenBatch
+from photosearch.model.tokenizer import PAD, TokenBatch, Tokenizer
 
 
 class WordEncoder(nn.Module):
@@ -22,7 +24,7 @@ class WordEncoder(nn.Module):
             nn.Conv1d(cfg.char_dim, cfg.word_channels, k, padding=k // 2) for k in cfg.word_kernels
         )
         conv_out = cfg.word_channels * len(cfg.word_kernels)
-        self.ngrams = (
+        self.ngrams: nn.Module | None = (  # an nn.EmbeddingBag, or its float16 copy (compact_text_tables)
             nn.EmbeddingBag(cfg.ngram_buckets, cfg.ngram_dim, mode="mean", padding_idx=0)
             if cfg.ngram_buckets else None
         )
@@ -48,8 +50,8 @@ class WordEncoder(nn.Module):
             parts.append(self.ngrams(grams))
         h = self.project(torch.cat(parts, dim=1))
         gate = torch.sigmoid(self.highway_gate(h))
-        h = gate * F.relu(self.highway(h)) + (1 - gate) * h
-        return h
+        mixed: torch.Tensor = gate * F.relu(self.highway(h)) + (1 - gate) * h
+        return mixed
 
 
 class TextEncoder(nn.Module):
@@ -93,12 +95,13 @@ class TextEncoder(nn.Module):
             peak = out.masked_fill(~mask, float("-inf")).amax(dim=1)
             pooled = torch.cat([mean, torch.nan_to_num(peak, neginf=0.0)], dim=1)
         out = self.project(self.dropout(torch.cat([pooled, bag], dim=1)))
-        if self.sentence_bag is not None and batch["ngrams"].shape[1]:
+        if self.sentence_bag is not None and self.words.ngrams is not None and batch["ngrams"].shape[1]:
             # Every n-gram of every word of each text; id 0 pads and EmbeddingBag leaves it out of the mean.
             grams = batch["ngrams"][batch["index"]].flatten(1)
             out = out + self.sentence_bag(self.dropout(self.words.ngrams(grams)))
         # An empty text has no words: give it a zero vector (it then matches nothing).
-        return out * (lengths > 0).unsqueeze(1).to(out.dtype)
+        vectors: torch.Tensor = out * (lengths > 0).unsqueeze(1).to(out.dtype)
+        return vectors
 
 
 def batch_to_tensors(batch: TokenBatch, device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
@@ -110,3 +113,12 @@ def batch_to_tensors(batch: TokenBatch, device: torch.device | str = "cpu") -> d
         "index": torch.from_numpy(batch.index).to(device),
         "words": torch.from_numpy(batch.words).to(device),
     }
+
+
+def text_batches(tokenizer: Tokenizer, texts: Sequence[str], batch_size: int,
+                 device: torch.device | str = "cpu") -> Iterator[tuple[int, dict[str, torch.Tensor]]]:
+    """(offset of the batch in `texts`, its tensors on `device`) for each `batch_size` texts in order: the one
+    batching loop of every text encoding (the app's Encoder, the training scripts); callers choose the grad mode."""
+    texts = list(texts)
+    for lo in range(0, len(texts), batch_size):
+        yield lo, batch_to_tensors(tokenizer.encode(texts[lo:lo + batch_size]), device)

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from photosearch.model.config import ModelConfig
+from photosearch.filedigest import blake2b_files
 
 if TYPE_CHECKING:
     from photosearch.model.network import JointModel
@@ -26,6 +26,17 @@ def bundled_weights_dir() -> Path:
     if frozen_root:
         return Path(frozen_root) / "resources" / "model"
     return Path(__file__).resolve().parents[2] / "resources" / "model"
+
+
+def weights_fingerprint(directory: Path | None) -> str | None:
+    """Identifies the model that made the stored vectors (vectors from another model are meaningless); None when
+    the weights cannot be read."""
+    if directory is None:
+        return None
+    try:
+        return blake2b_files([Path(directory) / CONFIG_FILE, Path(directory) / WEIGHTS_FILE])
+    except OSError:
+        return None
 
 
 def _replace_readable(tmp: str, target: Path) -> None:
@@ -75,6 +86,8 @@ def load_joint_model(directory: Path) -> JointModel:
     config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
     if not config_path.is_file() or not weights_path.is_file():
         raise FileNotFoundError(f"no model in {directory}: expected {CONFIG_FILE} and {WEIGHTS_FILE}")
+    from photosearch.model.config import ModelConfig  # numpy, via the tokenizer: not for `status`
+
     cfg = ModelConfig.load(config_path)
     model = JointModel(cfg)
     state = {k: (v.float() if v.is_floating_point() else v) for k, v in load_file(str(weights_path)).items()}

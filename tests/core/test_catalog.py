@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 
@@ -16,10 +17,16 @@ def _photo(path: str, seed: int = 0, size: int = 10, mtime: int = 1, content: st
     return NewPhoto(path, "/p", size, mtime, content, 1.0, False, 4, 3, vector)
 
 
+def _journal_mode(path) -> str:
+    """The file's journal mode as another connection sees it (WAL is a property of the file, kept across opens)."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
 def test_new_catalog_is_at_the_latest_schema_in_wal_mode(tmp_path):
     catalog = Catalog(tmp_path / "c.sqlite3")
     assert catalog.schema_version() == SCHEMA_VERSION
-    assert catalog._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert _journal_mode(catalog.path) == "wal"
     catalog.close()
 
 
@@ -152,7 +159,7 @@ def test_opening_waits_while_another_process_writes_the_new_file(tmp_path):
     started = time.monotonic()
     catalog = Catalog(path)
     assert time.monotonic() - started >= 0.4
-    assert catalog._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert _journal_mode(catalog.path) == "wal"
     assert catalog.schema_version() > 0
     catalog.close()
     releaser.join()

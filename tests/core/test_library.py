@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from photosearch.core.vectors import INDEX_FILE
+from photosearch.core.hnsw_index import INDEX_FILE
 
 
 def _truncate(path):

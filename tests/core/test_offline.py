@@ -122,4 +122,4 @@ def test_the_watcher_tells_search_when_a_folder_goes_away(two_folders, monkeypat
         wait_until(lambda: folder in library.offline.folders(), timeout=10)
         assert _paths(library) == {str(p) for p in home}
     finally:
-        library.stop()
+        library.stop_watching()

@@ -23,7 +23,7 @@ def watched(tmp_path, make_library, photo_factory):
     changes = []
     library.watch(on_change=lambda: changes.append(library.photo_count()))
     yield library, changes
-    library.stop()
+    library.stop_watching()
 
 
 def test_added_changed_moved_and_deleted_photos_are_followed(watched, tmp_path, photo_factory, wait_until):
@@ -71,10 +71,10 @@ def test_polling_is_used_when_asked_and_follows_changes(tmp_path, make_library, 
     library = make_library()
     folder = library.add_folder(tmp_path / "photos")
     library.watch(force_polling=True)
-    assert library._watcher.watch_kinds() == {folder: "polling"}
+    assert library.watcher.watch_kinds() == {folder: "polling"}
     added = photo_factory("p.jpg", seed=4)
     wait_until(lambda: str(added) in _paths(library), timeout=6)
-    library.stop()
+    library.stop_watching()
 
 
 def test_falls_back_to_polling_when_native_watching_fails(tmp_path, make_library, monkeypatch):
@@ -87,8 +87,8 @@ def test_falls_back_to_polling_when_native_watching_fails(tmp_path, make_library
     library = make_library()
     folder = library.add_folder(tmp_path / "photos")
     library.watch()
-    assert library._watcher.watch_kinds() == {folder: "polling"}
-    library.stop()
+    assert library.watcher.watch_kinds() == {folder: "polling"}
+    library.stop_watching()
 
 
 def test_network_file_systems_are_polled(monkeypatch):
@@ -123,9 +123,37 @@ def test_folders_added_while_watching_are_watched(tmp_path, make_library, photo_
     (tmp_path / "later").mkdir()
     library.watch()
     later = library.add_folder(tmp_path / "later")
-    assert later not in library._watcher.watch_kinds()  # covered by the outer folder's recursive watch
+    assert later not in library.watcher.watch_kinds()  # covered by the outer folder's recursive watch
     library.remove_folder(tmp_path)
-    assert set(library._watcher.watch_kinds()) == {later}
+    assert set(library.watcher.watch_kinds()) == {later}
     added = photo_factory("../later/x.jpg", seed=9)
     wait_until(lambda: str(added.resolve()) in _paths(library))
-    library.stop()
+    library.stop_watching()
+
+
+def test_the_watcher_needs_only_callbacks_and_retries_a_busy_batch(tmp_path, wait_until):
+    from photosearch.core.errors import LibraryBusy
+
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    applied: list[set[str]] = []
+    notices: list[str] = []
+    busy_once = [True]
+
+    def apply(paths):
+        if busy_once.pop() if busy_once else False:
+            raise LibraryBusy("another process is updating this library")  # the batch must come back
+        applied.append(set(paths))
+        return True
+
+    changes = []
+    watcher = watcher_module.Watcher(lambda: [str(folder)], apply, lambda: None, notices.append,
+                                     on_change=lambda: changes.append(1), force_polling=True)
+    watcher.start()
+    try:
+        (folder / "new.jpg").write_bytes(b"x")
+        wait_until(lambda: any(str(folder / "new.jpg") in batch for batch in applied), timeout=15)
+        wait_until(lambda: changes, timeout=5)
+        assert watcher.watch_kinds() == {str(folder): "polling"} and watcher.last_error is None
+    finally:
+        watcher.stop()

@@ -19,13 +19,9 @@ def config_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def library(tmp_path: Path, tiny_encoder):
+def library(make_library):
     """A real Library in tmp_path with the tiny encoder preloaded; closed after the test."""
-    from photosearch.core.library import Library
-
-    lib = Library(data_dir=tmp_path / "data", encoder=tiny_encoder, cache_dir=tmp_path / "cache")
-    yield lib
-    lib.close()
+    return make_library()
 
 
 @pytest.fixture()

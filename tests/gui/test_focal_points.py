@@ -13,12 +13,8 @@ TIMEOUT = 30_000
 
 
 @pytest.fixture()
-def adapt_library(tmp_path, tiny_adapt_encoder):
-    from photosearch.core.library import Library
-
-    lib = Library(data_dir=tmp_path / "data", encoder=tiny_adapt_encoder, cache_dir=tmp_path / "cache")
-    yield lib
-    lib.close()
+def adapt_library(make_library, tiny_adapt_encoder):
+    return make_library(encoder=tiny_adapt_encoder)
 
 
 def _index_and_select(window, photos, qtbot, query: str = "sun"):

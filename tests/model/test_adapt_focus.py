@@ -104,7 +104,7 @@ def test_the_shipped_head_finds_a_red_disc(tmp_path):
         pytest.skip("no trained ADAPT head beside the shipped weights")
     encoder = load_model(directory, device="cpu")
     if not encoder.has_adapt:
-        pytest.skip("the shipped ADAPT head belongs to other weights (re-run training/adapt.py)")
+        pytest.skip("the shipped ADAPT head belongs to other weights (re-run training/train_adapt.py)")
     (red,) = encoder.encode_texts(["red"])
     for corner in CORNERS:
         image = Image.new("RGB", (400, 400), (235, 235, 230))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from photosearch.core.vectors import VectorIndex
+from photosearch.core.hnsw_index import HnswIndex
 
 
 def unit_rows(n: int, dim: int = 16) -> np.ndarray:
@@ -14,7 +14,7 @@ def unit_rows(n: int, dim: int = 16) -> np.ndarray:
 
 
 def saved(tmp_path, deleted: list[int]) -> np.ndarray:
-    index = VectorIndex(16)
+    index = HnswIndex(16)
     vectors = unit_rows(50)
     index.add(np.arange(1, 51), vectors)
     index.remove(deleted)
@@ -29,8 +29,8 @@ def test_an_index_without_deleted_points_loads_without_per_point_lookups(tmp_pat
     def per_point(*_args):
         raise AssertionError("per-point lookup on an index with no deleted points")
 
-    monkeypatch.setattr(VectorIndex, "_live_labels", staticmethod(per_point))
-    loaded = VectorIndex.load(tmp_path, 16, "cat")
+    monkeypatch.setattr(HnswIndex, "_live_labels", staticmethod(per_point))
+    loaded = HnswIndex.load(tmp_path, 16, "cat")
     assert loaded is not None and len(loaded) == 50 and loaded.generation == 4
     assert loaded.search(vectors[9], 1)[0][0] == 10
 
@@ -38,7 +38,7 @@ def test_an_index_without_deleted_points_loads_without_per_point_lookups(tmp_pat
 @pytest.mark.parametrize("deleted", [[1], [3, 17, 50]])
 def test_deleted_points_stay_deleted_after_loading(tmp_path, deleted):
     vectors = saved(tmp_path, deleted)
-    loaded = VectorIndex.load(tmp_path, 16, "cat")
+    loaded = HnswIndex.load(tmp_path, 16, "cat")
     assert loaded is not None and len(loaded) == 50 - len(deleted)
     assert not any(label in loaded for label in deleted)
     for label in deleted:

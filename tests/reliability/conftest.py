@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-
-@pytest.fixture()
-def cli_env(tiny_model_dir: Path, tmp_path: Path) -> dict[str, str]:
-    """The environment of a `photosearch` subprocess: the tiny model, the test's own cache and config dirs."""
-    env = dict(os.environ)
-    for name in ("PHOTOSEARCH_DATA_DIR", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
-        env.pop(name, None)
-    env["PHOTOSEARCH_WEIGHTS"] = str(tiny_model_dir)
-    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg-cache")
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 @pytest.fixture()

@@ -1,10 +1,9 @@
-"""Any Unicode string as a query: results or a clear QueryError, never another exception, in bounded time."""
+"""Any Unicode string as a query: results or a clear QueryError, never another exception (benchmarks/ times it)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,9 +11,6 @@ from hypothesis import strategies as st
 
 from photosearch.core.query import QueryError, parse_query
 from tests.conftest import draw_photo
-
-# A query is answered in milliseconds; this bound only catches runaway work (a quadratic parser, a hang).
-MAX_SECONDS = 2.0
 
 SPECIAL = [
     "", " ", "\t\n\r ", "\u00a0\u2003\u3000", "\x00", "\x00dog", "dog\x00cat", "\x1b[31mred\x1b[0m", "\x7f\x85",
@@ -46,14 +42,11 @@ def searchable(tmp_path_factory, tiny_encoder):
 
 
 def _answer(library, query: str, k: int = 5):
-    started = time.monotonic()
     try:
         results = library.search(query, k=k)
     except QueryError as error:
         assert str(error), "a QueryError must say why"
         results = None
-    elapsed = time.monotonic() - started
-    assert elapsed < MAX_SECONDS, f"{elapsed:.2f} s for a query of {len(query)} characters"
     if results is not None:
         assert len(results) <= k and all(isinstance(r.score, float) and r.score == r.score for r in results)
         assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)

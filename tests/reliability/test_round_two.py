@@ -125,6 +125,7 @@ def test_a_folder_whose_photos_were_really_deleted_still_loses_them(tmp_path, ma
 
 # 2. an emptied or deleted catalog
 
+@pytest.mark.slow  # 18-30 s a case on a loaded 2-core machine
 @pytest.mark.parametrize("damage", ["truncate", "delete"])
 def test_an_emptied_or_deleted_catalog_keeps_the_folders_says_so_and_keeps_the_index_file(
         tmp_path, photosearch_cli, damage):
@@ -202,7 +203,7 @@ def test_every_index_run_sweeps_photos_that_belong_to_no_folder(tmp_path, make_l
     # What an older version left behind after a remove during a run: rows under a folder that is no more.
     from photosearch.core.catalog import NewPhoto
 
-    vector = np.ones(library._encoder.dim, np.float32)
+    vector = np.ones(library.ensure_model().dim, np.float32)
     library.catalog.upsert_photos([NewPhoto(str(tmp_path / "removed" / f"x{i}.jpg"), str(tmp_path / "removed"),
                                             1, 1, "h", 0.0, False, 1, 1, vector) for i in range(4)])
     list(library.index())
@@ -273,6 +274,7 @@ def test_two_scans_with_the_same_size_and_margins_are_two_photos(tmp_path, make_
 
 # 5. garbled vector bytes inside the catalog
 
+@pytest.mark.slow  # 17-25 s a case on a loaded 2-core machine
 @pytest.mark.parametrize("checksums", ["kept", "from-before-checksums"])
 def test_garbled_vectors_never_score_and_are_embedded_again(tmp_path, photosearch_cli, checksums):
     import sqlite3
@@ -446,7 +448,7 @@ def test_a_full_disk_opens_read_only_simulated(tmp_path, make_library, monkeypat
     import sqlite3
 
     from photosearch.core import catalog as catalog_module
-    from photosearch.core import library as library_module
+    from photosearch.core import recovery
 
     for i in range(3):
         draw_photo(tmp_path / "photos" / f"p{i}.jpg", seed=i)
@@ -463,7 +465,7 @@ def test_a_full_disk_opens_read_only_simulated(tmp_path, make_library, monkeypat
         return real_connect(target, *args, **kwargs)
 
     monkeypatch.setattr(catalog_module.sqlite3, "connect", no_room_for_the_shm)
-    monkeypatch.setattr(library_module, "disk_full", lambda folder: f"the disk holding {folder} is full (0 bytes free)")
+    monkeypatch.setattr(recovery, "disk_full", lambda folder: f"the disk holding {folder} is full (0 bytes free)")
     library = make_library()
     assert library.read_only and "is full" in library.notices[0]
     assert len(library.search("x", k=10)) == 3 and library.status()["photos"] == 3

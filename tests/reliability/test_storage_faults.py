@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
@@ -11,8 +12,8 @@ import pytest
 
 from photosearch.core import atomicfile
 from photosearch.core.catalog import CATALOG_FILE
+from photosearch.core.hnsw_index import INDEX_FILE, STAMP_FILE, HnswIndex
 from photosearch.core.library import Library, LibraryError
-from photosearch.core.vectors import INDEX_FILE, STAMP_FILE, VectorIndex
 from tests.conftest import draw_photo
 from tests.reliability.conftest import photos_in_catalog
 
@@ -54,7 +55,7 @@ def test_a_full_disk_while_saving_the_index_keeps_the_old_one_and_tells_the_call
     monkeypatch.setattr(os, "replace", real_replace)
     counting_encoder.images_embedded = 0
     reopened = make_library(encoder=counting_encoder)
-    assert VectorIndex.load(data, counting_encoder.dim, reopened.catalog.catalog_id) is not None  # old file loads
+    assert HnswIndex.load(data, counting_encoder.dim, reopened.catalog.catalog_id) is not None  # old file loads
     assert len(reopened.search("x", k=50)) == 9 and reopened.store.rebuilds == 0  # caught up from the catalog
     list(reopened.index())
     assert reopened.last_index_summary["unchanged"] == 9 and counting_encoder.images_embedded == 0
@@ -116,7 +117,8 @@ def test_the_cli_reports_a_full_disk_in_one_line(tmp_path, make_library, cli_env
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "photosearch index: cannot" in done.stderr
     reopened = make_library()
-    assert reopened.catalog._conn().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with contextlib.closing(sqlite3.connect(reopened.catalog.path)) as conn:  # as any other reader sees the file
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert 2 <= reopened.photo_count() <= 42
 
 
@@ -156,7 +158,7 @@ def test_a_broken_index_file_is_rebuilt_from_the_catalog_without_embedding(tmp_p
     assert reopened.last_index_summary["unchanged"] == 8 and counting_encoder.images_embedded == 0
     catalog_id = reopened.catalog.catalog_id
     reopened.close()
-    assert VectorIndex.load(tmp_path / "data", counting_encoder.dim, catalog_id) is not None  # saved again, whole
+    assert HnswIndex.load(tmp_path / "data", counting_encoder.dim, catalog_id) is not None  # saved again, whole
 
 
 def _catalog_garbage(path):

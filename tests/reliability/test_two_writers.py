@@ -84,13 +84,13 @@ def test_a_watcher_waits_for_another_writer_then_applies_the_change(tmp_path, ma
     try:
         assert other_writer.acquire(timeout=5)
         added = draw_photo(tmp_path / "photos" / "b.jpg", seed=2)
-        wait_until(lambda: library._watcher.last_error is not None, timeout=10)
-        assert "is updating this library" in library._watcher.last_error and library.photo_count() == 1
+        wait_until(lambda: library.watcher.last_error is not None, timeout=10)
+        assert "is updating this library" in library.watcher.last_error and library.photo_count() == 1
         other_writer.release()
         wait_until(lambda: str(added) in {r.path for r in library.search("x", k=10)}, timeout=10)
     finally:
         other_writer.release()
-        library.stop()
+        library.stop_watching()
 
 
 def test_the_lock_dies_with_its_process(tmp_path, cli_env):

@@ -32,13 +32,13 @@ def test_inotify_exhausted_falls_back_to_polling_with_a_message(tmp_path, make_l
     folder = library.add_folder(tmp_path / "photos")
     library.watch()
     try:
-        assert library._watcher.watch_kinds() == {folder: "polling"}
+        assert library.watcher.watch_kinds() == {folder: "polling"}
         (notice,) = library.notices
         assert folder in notice and "inotify watch limit reached" in notice and "checking it every" in notice
         added = draw_photo(tmp_path / "photos" / "new.jpg", seed=1)
         wait_until(lambda: str(added) in _paths(library), timeout=10)
     finally:
-        library.stop()
+        library.stop_watching()
 
 
 def test_a_network_share_is_polled_with_a_message(tmp_path, make_library, monkeypatch, wait_until, fast_checks):
@@ -48,12 +48,12 @@ def test_a_network_share_is_polled_with_a_message(tmp_path, make_library, monkey
     folder = library.add_folder(tmp_path / "share")
     library.watch()
     try:
-        assert library._watcher.watch_kinds() == {folder: "polling"}
+        assert library.watcher.watch_kinds() == {folder: "polling"}
         assert any("network file system (cifs)" in n for n in library.notices)
         added = draw_photo(tmp_path / "share" / "new.jpg", seed=1)
         wait_until(lambda: str(added) in _paths(library), timeout=10)
     finally:
-        library.stop()
+        library.stop_watching()
 
 
 @pytest.mark.parametrize("polling", [True, False], ids=["polling", "native"])
@@ -68,16 +68,16 @@ def test_a_watched_folder_that_vanishes_and_returns_is_followed_again(tmp_path, 
     library.watch(force_polling=polling)
     try:
         os.rename(drive, tmp_path / "unplugged")
-        wait_until(lambda: folder not in library._watcher.watch_kinds(), timeout=10)
+        wait_until(lambda: folder not in library.watcher.watch_kinds(), timeout=10)
         assert library.photo_count() == 1 and _paths(library) == set()  # kept, hidden
         draw_photo(tmp_path / "unplugged" / "while-away.jpg", seed=2)  # added on another computer
         os.rename(tmp_path / "unplugged", drive)
-        wait_until(lambda: folder in library._watcher.watch_kinds(), timeout=10)
+        wait_until(lambda: folder in library.watcher.watch_kinds(), timeout=10)
         # what changed while it was away is caught up, and the watch works again
         wait_until(lambda: _paths(library) == {str(kept), str(drive / "while-away.jpg")}, timeout=10)
         later = draw_photo(drive / "later.jpg", seed=3)
         wait_until(lambda: str(later) in _paths(library), timeout=10)
         assert library.indexer.embedded == embedded + 2  # the photo that was kept was not embedded again
-        assert library._watcher.last_error is None
+        assert library.watcher.last_error is None
     finally:
-        library.stop()
+        library.stop_watching()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from photosearch.model import load_model
-from tests.training.tiny_corpus import tiny_toml
+from tests.training.tiny_corpus import SCENES, tiny_toml
 from training.export import export
 from training.train import train
 
 
+@pytest.mark.slow
 def test_train_export_load_encode(tmp_path, tiny_data):
     config = tmp_path / "tiny.toml"
     config.write_text(tiny_toml(steps=40), encoding="utf-8")
@@ -20,7 +22,7 @@ def test_train_export_load_encode(tmp_path, tiny_data):
     losses = [h["img"] for h in summary["history"] if "img" in h]
     assert len(losses) >= 4
     assert losses[-1] < 0.7 * losses[0], losses
-    assert summary["best"]["metrics"]["en.t2i.R@10"] >= 0  # the end-of-run dev benchmark ran
+    assert "en.t2i.R@10" in summary["best"]["metrics"]  # the end-of-run dev benchmark ran (2 dev photos: R@10 is 100)
     assert (run / "checkpoint.pt").is_file()
 
     target = tmp_path / "export"
@@ -35,6 +37,13 @@ def test_train_export_load_encode(tmp_path, tiny_data):
     image_vecs = encoder.encode_images(photos)
     assert image_vecs.shape == (3, encoder.dim)
     np.testing.assert_allclose(np.linalg.norm(image_vecs, axis=1), 1.0, atol=1e-4)
+
+    # It learned something: each of the 6 training captions finds its photo among its best 2 of the 6 photos far
+    # more often than chance (2/6). Measured: 6 of 6 (every true photo ranked first or second); at most 2 misses.
+    train_photos = [Image.open(p) for p in sorted((tiny_data / "flickr8k" / "images").iterdir())[:6]]
+    sims = encoder.encode_texts([en for en, _, _ in SCENES[:6]]) @ encoder.encode_images(train_photos).T
+    found = sum(int((sims[i] > sims[i, i]).sum()) < 2 for i in range(6))
+    assert found >= 4, sims.round(3)
 
 
 def test_resume_continues_from_checkpoint(tmp_path, tiny_data):

@@ -1,4 +1,4 @@
-"""The vector index kept in step with the catalog: loaded from disk, caught up, rebuilt when stale, saved."""
+"""The vector store: the HNSW index kept in step with the catalog (loaded, caught up, rebuilt when stale, saved)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from photosearch.core.catalog import Catalog
-from photosearch.core.vectors import VectorIndex
+from photosearch.core.hnsw_index import HnswIndex
 
 # Rebuild once deleted points are most of the graph: they still cost memory and search time.
 REBUILD_WASTE = 0.5
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class VectorStore:
-    """Owns the process's VectorIndex; `current()` returns it caught up with the catalog's generation.
+    """Owns the process's HnswIndex; `current()` returns it caught up with the catalog's generation.
 
     Another process (a `photosearch watch`, the GUI) may write the catalog at any time; comparing the
     catalog's generation counter with the index's is one cheap query, so every search does it.
@@ -27,24 +27,27 @@ class VectorStore:
         self.catalog = catalog
         self.folder = folder
         self._lock = threading.RLock()
-        self._index: VectorIndex | None = None
+        self._index: HnswIndex | None = None
         self._saved_generation = -1
         self.rebuilds = 0  # how often the index was rebuilt from the catalog (tests and status read it)
 
-    def current(self, dim: int) -> VectorIndex:
+    def current(self, dim: int) -> HnswIndex:
         with self._lock:
             if self._index is None or self._index.dim != dim:
-                self._index = VectorIndex.load(self.folder, dim, self.catalog.catalog_id)
-                if self._index is None:
-                    self._rebuild(dim)
+                loaded = HnswIndex.load(self.folder, dim, self.catalog.catalog_id)
+                if loaded is None:
+                    loaded = self._rebuild(dim)
                 else:
-                    self._saved_generation = self._index.generation
+                    self._saved_generation = loaded.generation
+                self._index = loaded
             self._catch_up(self._index)
-            return self._index
+            # _catch_up may have rebuilt it: the index to hand out is the one held now
+            current: HnswIndex = self._index
+            return current
 
-    def _rebuild(self, dim: int) -> None:
+    def _rebuild(self, dim: int) -> HnswIndex:
         ids, vectors, generation = self.catalog.all_vectors()
-        index = VectorIndex(dim)
+        index = HnswIndex(dim)
         if len(ids) and vectors.shape[1] != dim:
             log.warning("catalog vectors have dimension %d, the model %d; index left empty", vectors.shape[1], dim)
             ids, vectors = ids[:0], vectors[:0]
@@ -52,8 +55,9 @@ class VectorStore:
         self._index = index
         self.rebuilds += 1
         log.info("vector index rebuilt from the catalog: %d photos", len(index))
+        return index
 
-    def _catch_up(self, index: VectorIndex) -> None:
+    def _catch_up(self, index: HnswIndex) -> None:
         generation = self.catalog.generation()
         if generation == index.generation:
             return
@@ -76,7 +80,7 @@ class VectorStore:
         """Write the index to disk when it moved on since the last save (a rebuild-free start next time)."""
         with self._lock:
             if self._index is not None and self._index.generation != self._saved_generation:
-                if len(self._index) == 0 and VectorIndex.saved_photos_of_other_catalog(self.folder,
+                if len(self._index) == 0 and HnswIndex.saved_photos_of_other_catalog(self.folder,
                                                                                        self._index.catalog_id):
                     # A catalog started anew (deleted, emptied) has nothing yet: the old file is all that is left
                     # of the old one, so it stays until this catalog has photos to write in its place.
@@ -90,4 +94,4 @@ class VectorStore:
         with self._lock:
             self._index = None
             self._saved_generation = -1
-            VectorIndex.remove_files(self.folder)
+            HnswIndex.remove_files(self.folder)

@@ -1,12 +1,12 @@
-"""vectorstore: the index follows the catalog, also when another process wrote it."""
+"""vector_store: the index follows the catalog, also when another process wrote it."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from photosearch.core.catalog import Catalog, NewPhoto
-from photosearch.core.vectors import INDEX_FILE
-from photosearch.core.vectorstore import VectorStore
+from photosearch.core.hnsw_index import INDEX_FILE
+from photosearch.core.vector_store import VectorStore
 
 
 def _photo(path: str, seed: int) -> NewPhoto:

@@ -1,20 +1,21 @@
-"""The vector index: an hnswlib inner-product index over the catalog's vectors, a cache that can always be rebuilt."""
+"""The HNSW index: an hnswlib inner-product index over the catalog's vectors, a cache that can always be rebuilt."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import hnswlib
 import numpy as np
 
 from photosearch.core import atomicfile
+from photosearch.filedigest import blake2b_files
 
 INDEX_FILE = "vectors.hnsw"
 STAMP_FILE = "vectors.json"
@@ -30,21 +31,15 @@ INITIAL_CAPACITY = 1024
 log = logging.getLogger(__name__)
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """The rows scaled to unit length (a zero row stays zero), as float32."""
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    scaled: np.ndarray = vectors / np.maximum(norms, 1e-12)
+    return scaled
 
 
-class VectorIndex:
+class HnswIndex:
     """hnswlib cosine search (inner product on L2-normalised rows); labels are catalog row ids.
 
     hnswlib's add_items and knn_query must not run at the same time, so every call holds one lock.
@@ -172,11 +167,11 @@ class VectorIndex:
             index_path = folder / INDEX_FILE
             atomicfile.write_with(index_path, self._index.save_index)
             stamp = {"generation": self.generation, "catalog_id": self.catalog_id, "dim": self.dim,
-                     "count": len(self._labels), "digest": _file_digest(index_path)}
+                     "count": len(self._labels), "digest": blake2b_files([index_path])}
         atomicfile.write_text(folder / STAMP_FILE, json.dumps(stamp))
 
     @classmethod
-    def load(cls, folder: Path, dim: int, catalog_id: str) -> VectorIndex | None:
+    def load(cls, folder: Path, dim: int, catalog_id: str) -> HnswIndex | None:
         """The saved index, or None when it is missing, corrupt, for another catalog or another dimension.
 
         The checksum is checked before hnswlib reads the file: hnswlib trusts its input, and a truncated file
@@ -190,7 +185,7 @@ class VectorIndex:
                 return None
             if stamp.get("dim") != dim or stamp.get("catalog_id") != catalog_id:
                 return None
-            if _file_digest(index_path) != stamp.get("digest"):
+            if blake2b_files([index_path]) != stamp.get("digest"):
                 log.info("vector index %s does not match its stamp; it will be rebuilt", index_path)
                 return None
             loaded = cls(dim)
@@ -222,7 +217,7 @@ class VectorIndex:
         return live
 
     @staticmethod
-    def read_stamp(folder: Path) -> dict | None:
+    def read_stamp(folder: Path) -> dict[str, Any] | None:
         """The stamp as a dict, or None when it is missing or damaged (valid JSON of another shape included)."""
         try:
             stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from photosearch.core.vectors import INDEX_FILE, INITIAL_CAPACITY, VectorIndex
+from photosearch.core.hnsw_index import INDEX_FILE, INITIAL_CAPACITY, HnswIndex
 
 
 def _unit(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
@@ -14,7 +14,7 @@ def _unit(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
 
 def test_each_vector_finds_itself_first_with_cosine_one():
     vectors = _unit(50)
-    index = VectorIndex(16)
+    index = HnswIndex(16)
     index.add(np.arange(100, 150), vectors)
     for i in (0, 17, 49):
         label, score = index.search(vectors[i], 3)[0]
@@ -23,7 +23,7 @@ def test_each_vector_finds_itself_first_with_cosine_one():
 
 def test_replace_and_remove():
     vectors = _unit(3)
-    index = VectorIndex(16)
+    index = HnswIndex(16)
     index.add([1, 2, 3], vectors)
     index.add([1], vectors[2:3])  # photo 1 changed: it now looks like photo 3
     assert {label for label, _ in index.search(vectors[2], 2)} == {1, 3}
@@ -34,7 +34,7 @@ def test_replace_and_remove():
 
 
 def test_index_grows_past_its_initial_capacity():
-    index = VectorIndex(16)
+    index = HnswIndex(16)
     vectors = _unit(INITIAL_CAPACITY + 10, seed=1)
     for lo in range(0, len(vectors), 300):
         index.add(np.arange(lo, min(lo + 300, len(vectors))), vectors[lo:lo + 300])
@@ -43,40 +43,40 @@ def test_index_grows_past_its_initial_capacity():
 
 
 def test_k_larger_than_the_index_and_empty_index():
-    index = VectorIndex(16)
+    index = HnswIndex(16)
     assert index.search(_unit(1)[0], 5) == []
     index.add([7], _unit(1))
     assert [label for label, _ in index.search(_unit(1)[0], 5)] == [7]
 
 
 def test_save_and_load_round_trip(tmp_path):
-    index = VectorIndex(16)
+    index = HnswIndex(16)
     vectors = _unit(20)
     index.add(np.arange(20), vectors)
     index.remove([5])
     index.generation, index.catalog_id = 9, "cat"
     index.save(tmp_path)
-    loaded = VectorIndex.load(tmp_path, 16, "cat")
+    loaded = HnswIndex.load(tmp_path, 16, "cat")
     assert loaded is not None and loaded.generation == 9 and len(loaded) == 19 and 5 not in loaded
     assert loaded.search(vectors[3], 1)[0][0] == 3
 
 
 def test_truncated_or_foreign_files_are_not_loaded(tmp_path):
-    index = VectorIndex(16)
+    index = HnswIndex(16)
     index.add(np.arange(20), _unit(20))
     index.catalog_id = "cat"
     index.save(tmp_path)
-    assert VectorIndex.load(tmp_path, 16, "another catalog") is None
-    assert VectorIndex.load(tmp_path, 32, "cat") is None
+    assert HnswIndex.load(tmp_path, 16, "another catalog") is None
+    assert HnswIndex.load(tmp_path, 32, "cat") is None
     data = (tmp_path / INDEX_FILE).read_bytes()
     (tmp_path / INDEX_FILE).write_bytes(data[: len(data) // 2])
-    assert VectorIndex.load(tmp_path, 16, "cat") is None
+    assert HnswIndex.load(tmp_path, 16, "cat") is None
     (tmp_path / INDEX_FILE).unlink()
-    assert VectorIndex.load(tmp_path, 16, "cat") is None
+    assert HnswIndex.load(tmp_path, 16, "cat") is None
 
 
 def test_exact_fallback_matches_the_graph_search():
-    index = VectorIndex(16)
+    index = HnswIndex(16)
     vectors = _unit(30)
     index.add(np.arange(30), vectors)
     graph = index.search(vectors[4], 5)

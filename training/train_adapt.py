@@ -1,6 +1,6 @@
 """Trains the ADAPT head on top of the frozen shipped towers, selects it on dev, writes it beside the model.
 
-    python training/adapt.py --weights resources/model --data ../shared/data --out resources/model
+    python training/train_adapt.py --weights resources/model --data ../shared/data --out resources/model
 
 The whole job: text vectors of every training caption from the shipped text tower, region vectors of every
 photo from the cached 9x9 Lite2 feature maps (runs/cache/<backbone>/flickr8k[-tapsN]-spatial.npy, made by
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from photosearch.model.adapt import AdaptConfig, AdaptHead, file_sha256, save_adapt
 from photosearch.model.network import JointModel
-from photosearch.model.text_encoder import batch_to_tensors
+from photosearch.model.text_encoder import text_batches
 from photosearch.model.tokenizer import Tokenizer
 from photosearch.model.weights import WEIGHTS_FILE, load_joint_model
 from training.datasets import read_shared_flickr8k
@@ -45,8 +45,8 @@ def encode_texts(model: JointModel, tokenizer: Tokenizer, texts: list[str], batc
     out = []
     # no_grad, not inference_mode: these vectors are inputs of the training graph later.
     with torch.no_grad():
-        for lo in range(0, len(texts), batch):
-            out.append(model.encode_text(batch_to_tensors(tokenizer.encode(texts[lo:lo + batch]), torch.device("cpu"))))
+        for _, tokens in text_batches(tokenizer, texts, batch, torch.device("cpu")):
+            out.append(model.encode_text(tokens))
     return torch.cat(out) if out else torch.zeros((0, model.cfg.joint_dim))
 
 
