@@ -1,12 +1,13 @@
 """A cold `photosearch search "a dog"` as a process on a 10k library: wall time from spawn to exit.
 
-    .venv/bin/python benchmarks/cli_search.py [--photos 10000] [--repeats 7] [--code OTHER_CHECKOUT]
+    .venv/bin/python benchmarks/cli_search.py [--photos 10000] [--repeats 7] [--code CHECKOUT]
 
-The library is benchmarks/reindex.py's (10k small JPEG files in 100 folders, with clustered synthetic vectors). Each run is
-a fresh `python -m photosearch --data-dir D search QUERY --json` (bytecode caching on, as in an installed app;
-the first run writes it and is not counted), for a text query and for a photo query (`--image`, which needs the
-image tower); one more run of each reports whether torch was imported. `--code` runs the children from another
-checkout (e.g. a worktree of an older commit) on the same library, for a before/after figure. Prints one JSON
+The library is benchmarks/reindex.py's (10k small JPEG files in 100 folders, with clustered synthetic vectors).
+Each run is a fresh `python -m photosearch --data-dir D search QUERY --json` (bytecode caching on, as in an
+installed app; the first run writes it and is not counted), for a text query and for a photo query (`--image`,
+which needs the image tower); one more run of each reports whether torch was imported. `--code` runs the
+children from another checkout on the same library; for an older catalog schema, copy this script into that
+checkout and run it there with PHOTOSEARCH_BENCH_DIR set to another folder. Prints one JSON
 object.
 """
 

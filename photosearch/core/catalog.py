@@ -485,7 +485,8 @@ class Catalog:
 
     def ids_matching(self, folder: str | None, after: float | None, before: float | None) -> np.ndarray:
         """Ids of the photos with vectors below `folder` and taken in [after, before) (None: no limit)."""
-        where, args = ["vector IS NOT NULL"], []
+        where: list[str] = ["vector IS NOT NULL"]
+        args: list[str | float] = []
         if folder is not None:
             lo, hi = prefix_range(path_key(folder))
             where.append("path >= ? AND path < ?")

@@ -102,7 +102,7 @@ class HnswIndex:
                 try:
                     labels, distances = self._index.knn_query(query, k=k, filter=allowed.__contains__)
                 except RuntimeError:
-                    return self._exact_search(query[0], k, self._labels - allowed)
+                    return self._exact_search(query[0], k, frozenset(self._labels - allowed))
             return [(int(label), float(1.0 - dist)) for label, dist in zip(labels[0], distances[0], strict=True)
                     if np.isfinite(dist)]
         with self.lock:

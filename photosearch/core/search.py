@@ -146,7 +146,7 @@ class Searcher:
                 through: np.ndarray | frozenset[int]
                 if len(ids) <= EXACT_FILTER_SHARE * max(len(index), 1):
                     ids = np.array([i for i in ids.tolist() if i in index], dtype=np.int64)
-                    through = index.vectors_of(ids)
+                    through = index.vectors_of(ids.tolist())
                 else:
                     through = frozenset(ids.tolist())
                 cached = self._filtered = (where, index.generation, ids, through)

@@ -24,11 +24,13 @@ class TextTowerUnavailable(RuntimeError):
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0.0, out=x)
+    np.maximum(x, 0.0, out=x)
+    return x
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-x))
+    return out
 
 
 def _mean_rows(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -43,7 +45,8 @@ def _mean_rows(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
     count = keep.sum(axis=1)
     total = (rows * keep).sum(axis=1)
     mean = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
-    return mean.astype(np.float16).astype(np.float32)
+    rounded: np.ndarray = mean.astype(np.float16).astype(np.float32)
+    return rounded
 
 
 class TextTower:
@@ -100,7 +103,8 @@ class TextTower:
             parts.append(_mean_rows(self._ngrams, batch.ngrams))
         h = np.concatenate(parts, axis=1) @ self._project[0] + self._project[1]
         gate = _sigmoid(h @ self._gate[0] + self._gate[1])
-        return gate * _relu(h @ self._highway[0] + self._highway[1]) + (1 - gate) * h
+        words: np.ndarray = gate * _relu(h @ self._highway[0] + self._highway[1]) + (1 - gate) * h
+        return words
 
     def _encode(self, batch: TokenBatch) -> np.ndarray:
         table = self._words(batch)
@@ -110,12 +114,13 @@ class TextTower:
         count = np.maximum(mask.sum(axis=1), 1)
         bag = (words * mask).sum(axis=1) / count
         out = np.concatenate([bag, bag], axis=1) @ self._out[0] + self._out[1]
-        if self._bag is not None and batch.ngrams.shape[1]:
+        if self._bag is not None and self._ngrams is not None and batch.ngrams.shape[1]:
             grams = batch.ngrams[batch.index].reshape(len(batch.index), -1)
             out = out + _mean_rows(self._ngrams, grams) @ self._bag[0] + self._bag[1]
         out = out * (lengths > 0)[:, None]  # an empty text has no words: a zero vector matches nothing
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return (out / np.maximum(norms, 1e-12)).astype(np.float32)
+        unit: np.ndarray = (out / np.maximum(norms, 1e-12)).astype(np.float32)
+        return unit
 
     def encode_texts(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
         """(len(texts), dim) float32, L2-normalised rows; an empty text gives a zero row."""
