@@ -498,6 +498,8 @@ class Catalog:
             where.append("captured < ?")
             args.append(before)
         rows = self._conn().execute(f"SELECT id FROM photos WHERE {' AND '.join(where)}", args).fetchall()
+        import numpy as np
+
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def all_vectors(self) -> tuple[np.ndarray, np.ndarray, int]:

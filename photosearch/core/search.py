@@ -33,7 +33,7 @@ BACKGROUND_SAMPLE = 1024
 MIN_BACKGROUND = 30
 FIXED_FLOOR = 0.2
 # A filter that lets at most this share of the library through is answered by an exact scan of the photos it
-# lets through (one matrix product over vectors cached per filter); a wider one by HNSW, skipping the rest.
+# lets through (one matrix product over vectors cached per filter); a wider one by HNSW, dropping the rest.
 EXACT_FILTER_SHARE = 0.2
 
 
@@ -152,6 +152,13 @@ class Searcher:
                 cached = self._filtered = (where, index.generation, ids, through)
         _, _, ids, through = cached
         if isinstance(through, frozenset):
+            # Most photos pass: ask HNSW for enough more neighbours that k of them pass (three times the expected
+            # need), and only when too few do, search again testing each candidate (a Python call per node).
+            share = len(through) / max(len(index), 1)
+            wider = index.search(query, min(len(index), math.ceil(3 * k / max(share, 1e-6))), hidden)
+            passed = [(label, score) for label, score in wider if label in through]
+            if len(passed) >= k or len(wider) >= len(index) - len(hidden):
+                return passed[:k]
             return index.search(query, k, hidden, only=through)
         vectors = through
         if hidden:

@@ -82,3 +82,16 @@ def test_exact_fallback_matches_the_graph_search():
     graph = index.search(vectors[4], 5)
     exact = index._exact_search(vectors[4], 5)
     assert [label for label, _ in graph] == [label for label, _ in exact]
+
+
+def test_only_the_allowed_labels_come_back_nearest_first_and_hidden_ones_never():
+    vectors = _unit(400, seed=3)
+    index = HnswIndex(16)
+    index.add(np.arange(400), vectors)
+    allowed = frozenset(range(0, 400, 7))
+    query = vectors[10]
+    exact = sorted(allowed - {14}, key=lambda label: -float(vectors[label] @ query))[:5]
+    got = index.search(query, 5, hidden=frozenset({14}), only=allowed)
+    assert [label for label, _ in got] == exact
+    assert index.search(query, 5, only=frozenset()) == []
+    assert len(index.search(query, 500, only=frozenset({1, 2, 999}))) == 2  # 999 is not in the index
