@@ -64,7 +64,7 @@ def big_folder(tmp_path: Path) -> Path:
 def test_adding_and_removing_a_big_folder_while_watching_keeps_the_window_responsive(
         indexed_window, big_folder, qtbot):
     window = indexed_window
-    qtbot.waitUntil(lambda: window.library.watching, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.library.watcher is not None, timeout=TIMEOUT)
     with TickRecorder() as adding:
         with qtbot.waitSignal(window.indexing_finished, timeout=TIMEOUT):
             window.add_folder(str(big_folder))
