@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/startup.py [--repeats 5] [--library 100000]
 
-Each run is a fresh `python` process that opens the real window through `photosearch.gui.app.run`, on an empty
+Each run is a fresh `python` process that opens the real window through `photosearch.gui.app.run` and types a
+text query as soon as the library is open (it does not wait for the full model), on an empty
 library and on the prebuilt synthetic library of benchmarks/search.py (built when missing). The clock starts
 just before the parent spawns the process, so interpreter start and imports count. Prints one JSON object.
 """
@@ -50,8 +51,11 @@ def child(data_dir: str, config_dir: str, started: float) -> None:
         windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         if windows:
             window = windows[0]
-            if "asked" not in marks and window.model_is_ready and window.library is not None:
+            if window.model_is_ready:
                 mark("model_ready_s")
+            # The query is typed as soon as the library is open, as a person would: a text query does not wait
+            # for the full model (the NumPy text tower answers it).
+            if "asked" not in marks and window.library is not None:
                 marks["asked"] = 0.0
                 window.search_finished.connect(lambda outcome: answered(window, outcome))
                 window.search_text(QUERY)
@@ -62,7 +66,14 @@ def child(data_dir: str, config_dir: str, started: float) -> None:
             return
         mark("first_query_answered_s")
         marks["results"] = float(len(getattr(outcome, "results", []) or []))
-        window.close()
+        QTimer.singleShot(0, lambda: close_when_ready(window))
+
+    def close_when_ready(window) -> None:  # model_ready_s is still measured, then the window closes
+        if window.model_is_ready:
+            mark("model_ready_s")
+            window.close()
+        else:
+            QTimer.singleShot(5, lambda: close_when_ready(window))
 
     QTimer.singleShot(0, probe)
     code = gui_app.run(data_dir, config_dir=config_dir)
@@ -118,7 +129,7 @@ def main() -> None:
             search.build_library(args.library, dim)
         runs = [run_once(search.library_dir(args.library, dim), scratch / "config") for _ in range(args.repeats)]
         report["libraries"][str(args.library)] = summarise(runs)
-    report["targets"] = {"window_shown_s": 1.0, "first_query_answered_s": 4.0}
+    report["targets"] = {"window_shown_s": 1.0, "first_query_answered_s": 1.5}
     print(json.dumps(fixtures.finish(report), ensure_ascii=False))
 
 
