@@ -6,11 +6,19 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from photosearch.core.scanner import IMAGE_EXTENSIONS
+
+
+def warn(parent: QWidget, title: str, text: str) -> None:
+    """A warning over `parent`, non-blocking, so that no background signal waits behind a modal loop."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setObjectName("warningBox")
+    box.open()
 
 
 def open_photo(path: str) -> bool:

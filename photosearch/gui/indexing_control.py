@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QObject, Signal
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, Signal
 
 from photosearch.gui import wording
 from photosearch.gui.index_panel import IndexPanel
 from photosearch.gui.library_bridge import IndexOutcome, LibraryBridge
+from photosearch.gui.skipped_dialog import SkippedFilesDialog
 
 # The photo count in the status bar is a database query: at most this often while indexing.
 COUNT_REFRESH_MS = 1000
@@ -45,6 +46,7 @@ class IndexingControl(QObject):
         self._count_clock = QElapsedTimer()
         panel.pause_toggled.connect(bridge.pause_index)
         panel.cancel_requested.connect(self.cancel)
+        panel.skipped_requested.connect(self.show_skipped_files)
         bridge.index_started.connect(self._on_started)
         bridge.index_progress.connect(self._on_progress)
         bridge.index_finished.connect(self._on_finished)
@@ -87,6 +89,15 @@ class IndexingControl(QObject):
         self._again = False
         self.start()
         return True
+
+    def show_skipped_files(self) -> None:
+        """The files that could not be read, with the reason for each, in a dialog over the window."""
+        self._bridge.skipped_files(self._show_skipped)
+
+    def _show_skipped(self, skipped: list[Any]) -> None:
+        dialog = SkippedFilesDialog(skipped, self._panel.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _on_photos(self, count: int) -> None:
         self._photos = count

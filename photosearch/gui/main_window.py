@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from photosearch.gui import desktop, wording
+from photosearch.gui import desktop
 from photosearch.gui.app_icon import app_icon
 from photosearch.gui.folder_actions import FolderActions
 from photosearch.gui.index_panel import IndexPanel
 from photosearch.gui.indexing_control import IndexingControl
 from photosearch.gui.library_bridge import LibraryBridge, SearchOutcome
+from photosearch.gui.photo_actions import PhotoActions
 from photosearch.gui.preview_pane import PreviewPane
 from photosearch.gui.results_page import ResultsPages
-from photosearch.gui.search_controller import SearchController
-from photosearch.gui.settings_dialog import SettingsDialog
-from photosearch.gui.skipped_dialog import SkippedFilesDialog
+from photosearch.gui.search_controller import FieldKeys, SearchController
+from photosearch.gui.settings_actions import SettingsActions
+from photosearch.gui.status_line import StatusLine
 from photosearch.gui.thumbnail_pixmaps import ThumbnailPixmaps
 from photosearch.gui.toolbar import MainToolbar, make_action
-
-log = logging.getLogger(__name__)
 
 TITLE = "PhotoSearch"
 READY_PLACEHOLDER = "Search your photos in any language…  (Ctrl+F)"
@@ -52,16 +43,12 @@ class MainWindow(QMainWindow):
         from photosearch.core.settings import Settings
 
         self.settings = settings if settings is not None else Settings()
-        self._config_dir = config_dir
         self._closing = False
-        self._model_state = "waiting"
-        self._model_error = ""
-        self._device = ""
         self._folders: list[Any] | None = None  # the bridge's last answer; None until the first
-        self._photos = 0
         self._change_pending = False
         self.bridge = LibraryBridge(self)
         self.folder_actions = FolderActions(self, self.bridge, self.start_indexing)
+        self.settings_actions = SettingsActions(self, config_dir, self._warn)
 
         self.setObjectName("mainWindow")
         self.setWindowTitle(TITLE)
@@ -77,23 +64,19 @@ class MainWindow(QMainWindow):
                                    self.settings_action, self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.search_field = self.toolbar.search_field
-        self.search_field.installEventFilter(self)
         self._build_central()
-        self.status_label = QLabel()
-        self.status_label.setObjectName("statusLabel")
-        self.status_label.setAccessibleName("Library status")
-        self.status_label.setToolTip("Photos in the library, the device the model runs on, and the model's state")
+        self.status_label = StatusLine()
         self.statusBar().addPermanentWidget(self.status_label)
         self.statusBar().setSizeGripEnabled(True)
 
         self.searches = SearchController(self.search_field, self.bridge, lambda: self.settings, self)
         self.toolbar.search_now.triggered.connect(self.searches.search_now)
+        self._field_keys = FieldKeys(self.search_field, self.searches.search_now, self._enter_results)
         self.indexing = IndexingControl(self.bridge, self.index_panel, self)
         self._connect()
 
         self._set_controls_enabled(False)
         self.results_view.set_message("Opening your library…")
-        self._update_status()
         if library is not None:
             self.attach_library(library)
 
@@ -128,7 +111,8 @@ class MainWindow(QMainWindow):
         self.delegate, self.summary, self.welcome = self.pages.delegate, self.pages.summary, self.pages.welcome
         self.results_view.open_requested.connect(self.open_photo)
         self.results_view.leave_upwards.connect(self.focus_search)
-        self.results_view.customContextMenuRequested.connect(self._show_context_menu)
+        self.photo_actions = PhotoActions(self, self.pages, self.search_by_image)
+        self.results_view.customContextMenuRequested.connect(self.photo_actions.show_context_menu)
         self.results_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.results_model.modelReset.connect(lambda: self.preview.show_photo(None))
 
@@ -145,7 +129,6 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([880, 300])
 
         self.index_panel = IndexPanel()
-        self.index_panel.skipped_requested.connect(self.show_skipped_files)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -194,14 +177,13 @@ class MainWindow(QMainWindow):
 
     def _on_library_attached(self, _library: Any) -> None:
         self._set_controls_enabled(True)
-        self._model_state = "loading"
-        self._update_status()
+        self.status_label.library_open = True
+        self.status_label.set_model_state("loading")
         self.library_ready.emit()
 
     def _on_library_failed(self, message: str) -> None:
         self.results_view.set_message("PhotoSearch could not open its library.", message)
-        self._model_state = "unavailable"
-        self._update_status()
+        self.status_label.set_model_state("unavailable")
 
     def _on_text_ready(self) -> None:
         if self._closing:
@@ -212,10 +194,8 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, device: str) -> None:
         if self._closing:
             return
-        self._model_state = "ready"
-        self._device = device
+        self.status_label.set_model_state("ready", device=device)
         self.search_field.setPlaceholderText(READY_PLACEHOLDER)
-        self._update_status()
         self.model_ready.emit()
         self.indexing.set_ready(True)
         if self._has_folders() or self.indexing.wanted:
@@ -229,15 +209,13 @@ class MainWindow(QMainWindow):
     def _on_model_failed(self, message: str) -> None:
         if self._closing:
             return
-        self._model_state = "failed"
-        self._model_error = message
+        self.status_label.set_model_state("failed", error=message)
         self.search_field.setPlaceholderText("Search is unavailable: the model could not be loaded")
         self.results_view.set_message("The search model could not be loaded.", message)
-        self._update_status()
 
     @property
     def model_is_ready(self) -> bool:
-        return self._model_state == "ready"
+        return self.status_label.model_state == "ready"
 
     def _has_folders(self) -> bool:
         return bool(self._folders)
@@ -249,8 +227,7 @@ class MainWindow(QMainWindow):
             self._start_watching()  # e.g. a folder added while an index run was just ending
 
     def _on_photos(self, count: int) -> None:
-        self._photos = count
-        self._update_status()
+        self.status_label.set_photos(count)
 
     def _on_refreshed(self) -> None:
         if self._closing:
@@ -266,6 +243,15 @@ class MainWindow(QMainWindow):
     def focus_search(self) -> None:
         self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_field.selectAll()
+
+    def _enter_results(self) -> bool:
+        """Down from the search field: into the grid, on its first photo; False when there are no results."""
+        if self.results_model.rowCount() == 0:
+            return False
+        self.results_view.setFocus(Qt.FocusReason.TabFocusReason)
+        if not self.results_view.currentIndex().isValid():
+            self.results_view.setCurrentIndex(self.results_model.index(0))
+        return True
 
     def clear_search(self) -> None:
         """Esc: empty the field, drop results (also those still being computed), back to the field."""
@@ -299,36 +285,20 @@ class MainWindow(QMainWindow):
     def _refresh_page(self) -> None:
         """Pick the welcome page or the results page, and what an empty grid says."""
         if self.library is not None and self._folders is not None:
-            self.pages.show_library(self._has_folders(), self.indexing.running, self._photos,
-                                    not self.searches.request.empty,
-                                    self._model_error if self._model_state == "failed" else None)
+            self.pages.show_library(self._has_folders(), self.indexing.running, self.status_label.photos,
+                                    not self.searches.request.empty, self.status_label.failure)
 
     # ----------------------------------------------------------------------------------------- results actions
 
     def open_photo(self, path: str) -> None:
         """Open in the desktop's default viewer."""
-        if not desktop.open_photo(path):
-            self._cannot_open(path)
-
-    def _cannot_open(self, path: str) -> None:
-        self.statusBar().showMessage(f"No application could open {Path(path).name}", 5000)
+        self.photo_actions.open_externally(path)
 
     def show_in_folder(self, path: str) -> None:
-        desktop.show_in_folder(path)
+        self.photo_actions.show_in_folder(path)
 
     def copy_path(self, path: str) -> None:
-        desktop.copy_path(path)
-        self.statusBar().showMessage("Path copied", 3000)
-
-    def _show_context_menu(self, pos: QPoint) -> None:
-        index = self.results_view.indexAt(pos)
-        row = self.results_model.row(index.row()) if index.isValid() else None
-        if row is None:
-            return
-        self.results_view.setCurrentIndex(index)
-        menu = desktop.photo_menu(self, row.path, self.search_by_image,
-                                  lambda: self.statusBar().showMessage("Path copied", 3000), self._cannot_open)
-        menu.popup(self.results_view.viewport().mapToGlobal(pos))
+        self.photo_actions.copy_path(path)
 
     def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         if self.preview.isVisible():
@@ -379,12 +349,7 @@ class MainWindow(QMainWindow):
             self._start_watching()
 
     def show_skipped_files(self) -> None:
-        self.bridge.skipped_files(self._show_skipped)
-
-    def _show_skipped(self, skipped: list[Any]) -> None:
-        dialog = SkippedFilesDialog(skipped, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        self.indexing.show_skipped_files()
 
     def _start_watching(self) -> None:
         if not self._closing and self._has_folders():
@@ -403,37 +368,11 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------------------------------- settings, status
 
     def show_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
-        dialog.open()
+        self.settings_actions.show_dialog()
 
     def apply_settings(self, settings: Any) -> bool:
         """Save `settings` and apply what can change while running; False (with a message) if saving failed."""
-        from photosearch.core.settings import save_settings
-
-        old = self.settings
-        try:
-            save_settings(settings, self._config_dir)
-        except OSError as exc:
-            log.warning("cannot save settings: %s", exc)
-            self._warn("Cannot save settings", str(exc))
-            return False
-        self.settings = settings
-        if settings.thumbnail_size != old.thumbnail_size:
-            self.thumbnails.set_size(int(settings.thumbnail_size))
-            self.pages.set_thumbnail_size(int(settings.thumbnail_size))
-        if (settings.results_count != old.results_count
-                or getattr(settings, "rerank_top", 0) != getattr(old, "rerank_top", 0)):
-            self.searches.repeat()
-        if settings.device != old.device:
-            self.statusBar().showMessage("The new device is used the next time PhotoSearch starts", 8000)
-        return True
-
-    def _update_status(self) -> None:
-        photos = self._photos if self.library is not None else None
-        self.status_label.setText(wording.library_status(photos, self._model_state, self._device))
-        self.status_label.setAccessibleDescription(self.status_label.text())
+        return self.settings_actions.apply(settings)
 
     def _set_controls_enabled(self, enabled: bool) -> None:
         for action in (self.add_folder_action, self.folders_action):
@@ -441,26 +380,9 @@ class MainWindow(QMainWindow):
         self.welcome.setEnabled(enabled)
 
     def _warn(self, title: str, text: str) -> None:
-        # Non-blocking, so that no background signal waits behind a modal loop.
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setObjectName("warningBox")
-        box.open()
+        desktop.warn(self, title, text)
 
     # ----------------------------------------------------------------------------------------- events
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.search_field and event.type() == QEvent.Type.KeyPress:
-            key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) and self.results_model.rowCount() > 0:
-                self.results_view.setFocus(Qt.FocusReason.TabFocusReason)
-                if not self.results_view.currentIndex().isValid():
-                    self.results_view.setCurrentIndex(self.results_model.index(0))
-                return True
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.searches.search_now()
-                return True
-        return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -6,7 +6,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit
 
 from photosearch.gui import wording
@@ -160,6 +161,26 @@ class SearchController(QObject):
             return
         self._shown_generation = outcome.generation
         self.failed.emit(outcome, message)
+
+
+class FieldKeys(QObject):
+    """The search field's keys: Enter searches at once, Down and Page Down move into the results."""
+
+    def __init__(self, field: QLineEdit, search_now: Callable[[], None], enter_results: Callable[[], bool]) -> None:
+        super().__init__(field)
+        self._search_now = search_now
+        self._enter_results = enter_results
+        field.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) and self._enter_results():
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._search_now()
+                return True
+        return super().eventFilter(watched, event)
 
 
 def describe_outcome(outcome: SearchOutcome, strong: int, weak: int) -> tuple[str, str, str]:
