@@ -1,10 +1,10 @@
-"""Regenerates the screenshots in docs/: the real window, the bundled model, real photos, queries typed in.
+"""Regenerates the screenshots in docs/: the real window, the bundled model, queries typed in, under a virtual X server.
 
-    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots.py --photos DIR [--limit 400]
+    apt-get install -y xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 fonts-noto-cjk
+    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots.py [--photos DIR]
 
-DIR is any folder of photos (the docs' pictures use the Flickr8k dev photos of ../shared/data, which
-is the default). The library is built in a temporary folder; nothing of the user's is touched. CJK queries
-need a CJK font (Debian: fonts-noto-cjk).
+By default the library is the drawn scenes of docs/demo_scenes.py (no one's photos, no training data); --photos
+takes any folder of photos instead. Everything happens in a temporary folder; nothing of the user's is touched.
 """
 
 from __future__ import annotations
@@ -14,38 +14,67 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT_PHOTOS = ROOT.parent / "shared" / "data" / "flickr8k" / "images"
-# (file name in docs/, query typed): the languages the issue and the README promise.
-SHOTS = (("screenshot-zh.png", "一只狗在草地上奔跑"), ("screenshot-ja.png", "自転車に乗る人"))
+sys.path.insert(0, str(ROOT / "docs"))
+
+# (file name in docs/, query typed): an English and a Japanese query the shipped model answers on the drawn scenes.
+GRID_SHOTS = (("screenshot.png", "a beach with an umbrella"), ("screenshot-ja.png", "赤い車"))
+INDEXING_SHOT = "screenshot-indexing.png"
 
 
-def dev_photos(folder: Path, limit: int) -> list[Path]:
-    """The Flickr8k dev photos when `folder` is the shared data set's, else the first `limit` photos of it."""
-    captions = folder.parent / "captions.jsonl"
-    if captions.is_file():
-        import json
+def make_photos(target: Path, source: Path | None, per_kind: int) -> None:
+    if source is None:
+        from demo_scenes import write_library
 
-        with open(captions, encoding="utf-8") as f:
-            names = [row["image"] for row in map(json.loads, f) if row["split"] == "dev"]
-        return [folder / n for n in names[:limit]]
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:limit]
+        write_library(target, per_kind)
+        return
+    target.mkdir(parents=True)
+    for path in sorted(source.rglob("*")):
+        if path.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp"):
+            shutil.copy2(path, target / path.name)
+
+
+class Shooter:
+    """Drives the real main window and saves what it shows."""
+
+    def __init__(self, out: Path) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        self.out = out
+        self.app = QApplication.instance() or QApplication(sys.argv[:1])
+
+    def settle(self, ms: int) -> None:
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def wait_for(self, condition: Callable[[], bool], seconds: float = 120.0, what: str = "the window") -> None:
+        for _ in range(int(seconds * 10)):
+            if condition():
+                return
+            self.settle(100)
+        raise SystemExit(f"timed out waiting for {what}")
+
+    def save(self, window, name: str, what: str) -> None:
+        path = self.out / name
+        window.grab().save(str(path))
+        print(f"{path}: {what}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
-    parser.add_argument("--limit", type=int, default=400)
+    parser.add_argument("--photos", type=Path, default=None, help="a folder of photos instead of the drawn scenes")
+    parser.add_argument("--per-kind", type=int, default=40, help="drawn pictures of each scene kind")
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         raise SystemExit("no display: run under xvfb-run (see the docstring)")
-
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
 
     from photosearch.core.library import Library
     from photosearch.core.settings import Settings
@@ -54,42 +83,34 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="photosearch-shots-"))
     try:
         photos = work / "Photos"
-        photos.mkdir()
-        for path in dev_photos(args.photos, args.limit):
-            shutil.copy2(path, photos / path.name)
+        make_photos(photos, args.photos, args.per_kind)
         library = Library(work / "data")
-        library.add_folder(photos)
-        for _ in library.index():
-            pass
-        app = QApplication.instance() or QApplication(sys.argv[:1])
+        for folder in sorted(p for p in photos.iterdir() if p.is_dir()) or [photos]:
+            library.add_folder(folder)
+        shooter = Shooter(args.out)
         window = MainWindow(library=library, settings=Settings(), config_dir=work / "config")
         window.resize(1180, 760)
         window.show()
 
-        def settle(ms: int) -> None:
-            loop = QEventLoop()
-            QTimer.singleShot(ms, loop.quit)
-            loop.exec()
+        # The window indexes the new folders itself once the model is loaded: catch it half-way.
+        panel = window.index_panel
+        shooter.wait_for(lambda: panel.progress.maximum() > 0 and panel.progress.value() > panel.progress.maximum() // 3
+                         and "left" in panel.label.text(), what="indexing progress")
+        shooter.save(window, INDEXING_SHOT, f"indexing: {panel.label.text()}")
+        finished = []
+        window.indexing_finished.connect(finished.append)
+        shooter.wait_for(lambda: bool(finished), seconds=600, what="the end of indexing")
 
-        def wait_for(condition, seconds: float = 60.0) -> None:
-            for _ in range(int(seconds * 10)):
-                if condition():
-                    return
-                settle(100)
-            raise SystemExit("timed out waiting for the window")
-
-        wait_for(lambda: getattr(library, "model_ready", False))
-        for name, query in SHOTS:
+        for name, query in GRID_SHOTS:
             window.search_field.clear()
             window.search_field.setText(query)
-            wait_for(lambda: window.results_model.rowCount() > 0)
-            settle(1500)  # thumbnails decode in the pool
+            shooter.wait_for(lambda: window.results_model.rowCount() > 0, what=f"results for {query!r}")
+            shooter.settle(1500)  # thumbnails decode in the pool
             window.results_view.setCurrentIndex(window.results_model.index(0, 0))
-            settle(800)
-            window.grab().save(str(args.out / name))
-            print(f"{args.out / name}: {query!r}, {window.results_model.rowCount()} results")
+            shooter.settle(1000)
+            shooter.save(window, name, f"{query!r}, {window.results_model.rowCount()} results")
         window.shutdown()
-        app.quit()
+        shooter.app.quit()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
