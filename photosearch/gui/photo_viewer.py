@@ -52,7 +52,9 @@ def load_viewer_image(_library: Any, path: str) -> ViewerImage:
         return ViewerImage(path, QImage(), QSize(), str(error))
     picture = decoded.image
     picture.thumbnail((VIEWER_MAX_SIDE, VIEWER_MAX_SIDE))
-    return ViewerImage(path, pil_to_qimage(picture), QSize(decoded.width, decoded.height))
+    # In the pixmap's own format already, so that turning it into one in the GUI thread is only a copy.
+    image = pil_to_qimage(picture).convertToFormat(QImage.Format.Format_RGB32)
+    return ViewerImage(path, image, QSize(decoded.width, decoded.height))
 
 
 def _plain(event: QKeyEvent) -> bool:

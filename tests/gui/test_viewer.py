@@ -69,6 +69,7 @@ def test_enter_opens_the_viewer_arrows_page_and_esc_leaves_on_the_photo_viewed(i
     assert viewer.canvas.hasFocus()  # keys work at once
     assert viewer.accessibleName() == "Photo viewer"
     assert viewer.path() == paths[1]
+    assert viewer.message() == "Loading…"  # decoded in a worker; the thumbnail (if any) stands in meanwhile
     loaded(qtbot, viewer)
     assert viewer.title() == f"{Path(paths[1]).name} · 2 of {len(photos)} · 100 %"
 
