@@ -23,6 +23,9 @@ from photosearch.gui.results_grid import ResultsModel
 VIEWER_MAX_SIDE = 6144
 # The photo on screen and its neighbours, decoded: stepping back and forth shows them at once.
 CACHED_PHOTOS = 3
+# The grid's thumbnail, standing in while a photo loads, is drawn as if the photo were this big: fitted, it fills
+# the canvas, as most photos will.
+STAND_IN_SIDE = 8192
 # Up and Down move a zoomed photo by this much of the canvas.
 PAN_FRACTION = 0.2
 # As narrow as the grid may be (the window's splitter gives it that little); the title bar drops buttons to fit.
@@ -238,9 +241,9 @@ class PhotoViewer(QWidget):
         if thumbnail is None or thumbnail.isNull():
             self.canvas.show_text("Loading…")
             return
-        room = self.canvas.size() * self.canvas.devicePixelRatioF()
-        self.canvas.show_pixmap(thumbnail, thumbnail.size().scaled(room, Qt.AspectRatioMode.KeepAspectRatio),
-                                "Loading…")
+        # Standing for a photo larger than any screen, it is fitted to the whole canvas, whatever its size.
+        stand_for = thumbnail.size().scaled(QSize(STAND_IN_SIDE, STAND_IN_SIDE), Qt.AspectRatioMode.KeepAspectRatio)
+        self.canvas.show_pixmap(thumbnail, stand_for, "Loading…")
 
     def _update_title(self) -> None:
         number, total = self.position()

@@ -55,11 +55,12 @@ class ViewerMode(QObject):
 
     def open(self, path: str) -> bool:
         """Show the result at `path` in the viewer, with the keyboard focus on it; False when it is no result."""
-        if not self.viewer.show_path(path):
+        if self._pages.results_model.row_of(path) < 0:
             return False
         if not self.active:
             self._search = self._current_search()
             self.area.setCurrentWidget(self.viewer)
+        self.viewer.show_path(path)
         self.viewer.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 

@@ -97,6 +97,21 @@ def test_enter_opens_the_viewer_arrows_page_and_esc_leaves_on_the_photo_viewed(i
     assert window.search_field.text() == "" and window.results_model.rowCount() == 0
 
 
+def test_while_a_photo_loads_its_thumbnail_stands_in_fitted_to_the_viewer(indexed_window, qtbot):
+    window = indexed_window
+    paths = searched(qtbot, window)
+    qtbot.waitUntil(lambda: window.thumbnails.pixmap(paths[0]) is not None, timeout=TIMEOUT)
+    thumbnail = window.thumbnails.pixmap(paths[0])
+    view(qtbot, window, 0)
+    canvas = window.viewing.viewer.canvas
+    assert canvas.text() == "Loading…" and canvas.pixmap().cacheKey() == thumbnail.cacheKey()
+    shown = canvas.photo_rect()
+    assert shown.width() > 2 * thumbnail.width() or shown.height() > 2 * thumbnail.height()
+    assert shown.width() <= canvas.width() + 1 and shown.height() <= canvas.height() + 1
+    loaded(qtbot, window.viewing.viewer)
+    assert canvas.photo_rect().width() == 160  # the photo itself, at 100 %
+
+
 def test_double_click_opens_the_viewer(indexed_window, qtbot):
     window = indexed_window
     paths = searched(qtbot, window)
