@@ -223,7 +223,6 @@ class PhotoViewer(QWidget):
         self._path, self._number = row.path, number
         self._name.setText(os.path.basename(row.path))
         self._name.setToolTip(row.path)
-        self.canvas.setAccessibleDescription(os.path.basename(row.path))
         cached = self._cache.get(row.path)
         if cached is not None:
             self._cache.move_to_end(row.path)
@@ -251,6 +250,9 @@ class PhotoViewer(QWidget):
         has_photo = self.canvas.has_photo() and not self.canvas.text()
         self._zoom.setText(f"{round(self.canvas.zoom() * 100)} %" if has_photo else "")
         self._zoom.setAccessibleName(f"Zoom {self._zoom.text()}" if has_photo else "Zoom")
+        # The canvas has the focus: a screen reader reads this out for it.
+        message = self.canvas.text().replace("\n", " ")
+        self.canvas.setAccessibleDescription(f"{self.title()}. {message}" if message else self.title())
 
     # decoding, in the bridge's pool
 

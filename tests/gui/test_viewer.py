@@ -227,6 +227,8 @@ def test_a_corrupt_photo_says_it_cannot_be_shown(indexed_window, tmp_path, qtbot
     viewer = window.viewing.viewer
     qtbot.waitUntil(lambda: viewer.message().startswith("This photo cannot be shown."), timeout=TIMEOUT)
     assert "corrupt" in viewer.message() and not viewer.canvas.has_photo()
+    assert viewer.canvas.accessibleDescription().startswith("broken.jpg · 1 of")
+    assert "cannot be shown" in viewer.canvas.accessibleDescription()
     assert viewer.title() == f"broken.jpg · 1 of {len(rows)}"
     key(qtbot, window, Qt.Key.Key_Right)  # and the next one shows as usual
     loaded(qtbot, viewer)
