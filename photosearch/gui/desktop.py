@@ -76,8 +76,10 @@ def dropped_path(mime: QMimeData) -> str | None:
 
 
 def photo_menu(parent: QWidget, path: str, find_similar: Callable[[str], None],
-               copied: Callable[[], None], failed_to_open: Callable[[str], None]) -> QMenu:
-    """The results' context menu for one photo: open, show in folder, copy the path, find similar photos."""
+               copied: Callable[[], None], failed_to_open: Callable[[str], None],
+               view: Callable[[str], None] | None = None) -> QMenu:
+    """The context menu for one photo: view it here (when `view` is given), open it with the system's viewer,
+    show it in its folder, copy the path, find similar photos."""
     menu = QMenu(parent)
     menu.setObjectName("resultsContextMenu")
     menu.setAccessibleName("Photo actions")
@@ -90,16 +92,20 @@ def photo_menu(parent: QWidget, path: str, find_similar: Callable[[str], None],
         copy_path(path)
         copied()
 
-    for text, tip, slot in (
-        ("Open", "Open in your default viewer", do_open),
+    entries: list[tuple[str, str, Callable[[], None]] | None] = [
+        ("Open With System Viewer", "Open in your desktop's default viewer", do_open),
         ("Show in Folder", "Open the folder that holds this photo", lambda: show_in_folder(path)),
         ("Copy Path", "Copy the file's full path", do_copy),
-        (None, None, None),
+        None,
         ("Find Similar Photos", "Search for photos that look like this one", lambda: find_similar(path)),
-    ):
-        if text is None:
+    ]
+    if view is not None:
+        entries.insert(0, ("View", "Show the photo in this window (Enter)", lambda: view(path)))
+    for entry in entries:
+        if entry is None:
             menu.addSeparator()
             continue
+        text, tip, slot = entry
         action = menu.addAction(text)
         action.setToolTip(tip)
         action.triggered.connect(slot)

@@ -23,6 +23,7 @@ from photosearch.gui.settings_actions import SettingsActions
 from photosearch.gui.status_line import StatusLine
 from photosearch.gui.thumbnail_pixmaps import ThumbnailPixmaps
 from photosearch.gui.toolbar import MainToolbar, make_action
+from photosearch.gui.viewer_mode import ViewerMode
 
 TITLE = "PhotoSearch"
 READY_PLACEHOLDER = "Search your photos in any language…  (Ctrl+F)"
@@ -111,7 +112,7 @@ class MainWindow(QMainWindow):
         self.delegate, self.summary, self.welcome = self.pages.delegate, self.pages.summary, self.pages.welcome
         self.results_view.open_requested.connect(self.open_photo)
         self.results_view.leave_upwards.connect(self.focus_search)
-        self.photo_actions = PhotoActions(self, self.pages, self.search_by_image)
+        self.photo_actions = PhotoActions(self, self.pages, self.search_by_image, self.open_photo)
         self.results_view.customContextMenuRequested.connect(self.photo_actions.show_context_menu)
         self.results_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.results_model.modelReset.connect(lambda: self.preview.show_photo(None))
@@ -119,10 +120,11 @@ class MainWindow(QMainWindow):
         self.preview = PreviewPane(self.bridge)
         self.preview.open_requested.connect(self.open_photo)
         self.preview.reveal_requested.connect(self.show_in_folder)
+        self.viewing = ViewerMode(self, self.pages, self.bridge, self.photo_actions, lambda: self.searches.request)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.pages)
+        self.splitter.addWidget(self.viewing.area)
         self.splitter.addWidget(self.preview)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
@@ -145,7 +147,7 @@ class MainWindow(QMainWindow):
         bridge.model_ready.connect(self._on_model_loaded)
         bridge.model_failed.connect(self._on_model_failed)
         bridge.folders_changed.connect(self._on_folders)
-        bridge.photos_changed.connect(self._on_photos)
+        bridge.photos_changed.connect(self.status_label.set_photos)
         bridge.refreshed.connect(self._on_refreshed)
         bridge.folder_added.connect(lambda _folder: self.start_indexing())
         bridge.folder_removed.connect(self._on_folder_removed)
@@ -226,9 +228,6 @@ class MainWindow(QMainWindow):
         if stats and self.model_is_ready and not self.indexing.running:
             self._start_watching()  # e.g. a folder added while an index run was just ending
 
-    def _on_photos(self, count: int) -> None:
-        self.status_label.set_photos(count)
-
     def _on_refreshed(self) -> None:
         if self._closing:
             return
@@ -241,6 +240,7 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------------------------------- searching
 
     def focus_search(self) -> None:
+        self.viewing.leave()
         self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_field.selectAll()
 
@@ -291,8 +291,8 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------------------------------- results actions
 
     def open_photo(self, path: str) -> None:
-        """Open in the desktop's default viewer."""
-        self.photo_actions.open_externally(path)
+        """Show the result at `path` in the window's own viewer (Enter, a double click)."""
+        self.viewing.open(path)
 
     def show_in_folder(self, path: str) -> None:
         self.photo_actions.show_in_folder(path)

@@ -1,4 +1,4 @@
-"""What a person can do with one photo of the results: open it, show it in its folder, copy its path."""
+"""What a person can do with one photo of the results: open it elsewhere, show it in its folder, copy its path."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QPoint
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMenu
 
 from photosearch.gui import desktop
 from photosearch.gui.results_page import ResultsPages
@@ -15,11 +15,13 @@ from photosearch.gui.results_page import ResultsPages
 class PhotoActions(QObject):
     """Acts on the photo a person picked in the results grid; messages go to the window's status bar."""
 
-    def __init__(self, window: QMainWindow, pages: ResultsPages, find_similar: Callable[[str], None]) -> None:
+    def __init__(self, window: QMainWindow, pages: ResultsPages, find_similar: Callable[[str], None],
+                 view: Callable[[str], None]) -> None:
         super().__init__(window)
         self._window = window
         self._pages = pages
-        self._find_similar = find_similar
+        self.find_similar = find_similar
+        self._view = view
 
     def _say(self, text: str, ms: int) -> None:
         self._window.statusBar().showMessage(text, ms)
@@ -46,6 +48,9 @@ class PhotoActions(QObject):
         if row is None:
             return
         view.setCurrentIndex(index)
-        menu = desktop.photo_menu(self._window, row.path, self._find_similar,
-                                  lambda: self._say("Path copied", 3000), self.cannot_open)
-        menu.popup(view.viewport().mapToGlobal(pos))
+        self.menu(row.path, self.find_similar, self._view).popup(view.viewport().mapToGlobal(pos))
+
+    def menu(self, path: str, find_similar: Callable[[str], None], view: Callable[[str], None] | None) -> QMenu:
+        """The photo's context menu (`view`: its "View" entry; None where the photo is being viewed already)."""
+        return desktop.photo_menu(self._window, path, find_similar, lambda: self._say("Path copied", 3000),
+                                  self.cannot_open, view)

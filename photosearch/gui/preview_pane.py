@@ -115,7 +115,7 @@ class PreviewPane(QFrame):
 
         self._open = QPushButton("Open")
         self._open.setObjectName("previewOpenButton")
-        self._open.setToolTip("Open the photo in your default viewer (Enter)")
+        self._open.setToolTip("Show the photo in this window (Enter)")
         self._open.setAccessibleName("Open photo")
         self._open.clicked.connect(lambda: self._path and self.open_requested.emit(self._path))
         self._reveal = QPushButton("Show in Folder")

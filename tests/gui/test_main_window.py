@@ -198,7 +198,7 @@ def test_settings_are_saved_applied_and_read_by_a_new_window(indexed_window, pho
     assert again.settings == saved and again.thumbnails.size == 224
 
 
-def test_keyboard_moves_from_search_to_results_and_enter_opens(indexed_window, photos, qtbot, monkeypatch):
+def test_keyboard_moves_from_search_to_results_and_enter_views(indexed_window, photos, qtbot, monkeypatch):
     window = indexed_window
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
@@ -209,7 +209,10 @@ def test_keyboard_moves_from_search_to_results_and_enter_opens(indexed_window, p
     qtbot.keyClick(window.results_view, Qt.Key.Key_Right)
     assert window.results_view.currentIndex().row() == 1
     qtbot.keyClick(window.results_view, Qt.Key.Key_Return)
-    assert opened == [window.results_model.rows()[1].path]
+    # In the window's own viewer (tests/gui/test_viewer.py); no other program is started.
+    assert window.viewing.active and window.viewing.viewer.path() == window.results_model.rows()[1].path
+    assert opened == []
+    qtbot.keyClick(window.viewing.viewer.canvas, Qt.Key.Key_Escape)
     qtbot.keyClick(window.results_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(window.search_field.hasFocus, timeout=TIMEOUT)
 
