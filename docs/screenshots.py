@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "docs"))
 # (file name in docs/, query typed): an English and a Japanese query the shipped model answers on the drawn scenes.
 GRID_SHOTS = (("screenshot.png", "a beach with an umbrella"), ("screenshot-ja.png", "赤い車"))
 INDEXING_SHOT = "screenshot-indexing.png"
+VIEWER_SHOT = "screenshot-viewer.png"  # the first result of the first query, opened with Enter
 
 
 def make_photos(target: Path, source: Path | None, per_kind: int) -> None:
@@ -109,6 +110,17 @@ def main() -> None:
             window.results_view.setCurrentIndex(window.results_model.index(0, 0))
             shooter.settle(1000)
             shooter.save(window, name, f"{query!r}, {window.results_model.rowCount()} results")
+            if name == GRID_SHOTS[0][0]:
+                from PySide6.QtCore import Qt
+                from PySide6.QtTest import QTest
+
+                QTest.keyClick(window.results_view, Qt.Key.Key_Right)  # the second result, as a person would
+                QTest.keyClick(window.results_view, Qt.Key.Key_Return)
+                shooter.wait_for(lambda: window.viewing.active and "Loading" not in window.viewing.viewer.message,
+                                 what="the viewer")
+                shooter.settle(1000)
+                shooter.save(window, VIEWER_SHOT, f"viewer: {window.viewing.viewer.title}")
+                QTest.keyClick(window.viewing.viewer.canvas, Qt.Key.Key_Escape)
         window.shutdown()
         shooter.app.quit()
     finally:
