@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # Enough pixmaps for several screens of a large grid; at 160 px a pixmap is about 100 kB.
 CACHE_SIZE = 1500
+# ... and at most about this much memory: cells grow with the window, and at 1000 px a pixmap is about 3 MB.
+CACHE_BYTES = 256 * 1024 * 1024
 # Requests beyond this are the oldest ones, for cells long scrolled past: they are dropped.
 MAX_PENDING = 300
 # The sizes of the core's thumbnail files; a pixmap of any size is decoded from the smallest one that is larger.
@@ -121,6 +123,10 @@ class ThumbnailPixmaps(QObject):
             self._pending.clear()
         self._stale.update(self._cache)
 
+    def cache_limit(self) -> int:
+        """How many pixmaps are kept at the current size (a 4:3 photo's worth of memory each)."""
+        return max(64, min(CACHE_SIZE, CACHE_BYTES // (4 * self._size * self._size * 3 // 4)))
+
     def pixmap(self, path: str) -> QPixmap | None:
         """The thumbnail if it is ready; otherwise None, and it is queued (unless it failed before)."""
         pixmap = self._cache.get(path)
@@ -206,7 +212,7 @@ class ThumbnailPixmaps(QObject):
             self._cache.pop(path, None)
         else:
             self._cache[path] = QPixmap.fromImage(image)
-            while len(self._cache) > CACHE_SIZE:
+            while len(self._cache) > self.cache_limit():
                 self._cache.popitem(last=False)
         self.loaded.emit(path)
 

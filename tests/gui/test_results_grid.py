@@ -212,3 +212,11 @@ def test_file_names_are_cut_at_the_end(window):
 def test_thumbnail_files_come_in_a_few_sizes_and_pixmaps_at_the_painted_size():
     assert [file_size_for(size) for size in (64, 128, 129, 300, 512, 2000)] == [128, 128, 256, 512, 512, 1024]
     assert [pixmap_size_for(pixels) for pixels in (10, 160, 161, 199.5)] == [32, 160, 192, 224]
+
+
+def test_large_thumbnails_keep_fewer_pixmaps_in_memory():
+    loader = ThumbnailPixmaps(None, 160)
+    assert loader.cache_limit() == 1500
+    loader.set_size(992)  # one column of 512 px thumbnails in a 1000 px wide grid
+    assert loader.cache_limit() * 4 * 992 * 744 <= 260 * 1024 * 1024
+    assert loader.shutdown()
