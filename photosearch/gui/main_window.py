@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self.searches.failed.connect(self._on_search_failed)
         self.searches.cleared.connect(self._on_search_cleared)
         self.searches.waiting.connect(self.pages.show_waiting)
+        self.pages.thumbnail_size_chosen.connect(self.settings_actions.remember_thumbnail_size)
         self.indexing.running_changed.connect(self.folder_actions.set_indexing)
         self.welcome.add_folder_requested.connect(self.folder_actions.on_welcome_add)
         self.indexing.finished.connect(self._after_indexing)

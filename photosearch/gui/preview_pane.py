@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from photosearch.gui import wording
 from photosearch.gui.heatmap import overlay_heatmap
 from photosearch.gui.library_bridge import LibraryBridge
+from photosearch.gui.readable_text import make_secondary
 
 # Decoded no larger than this: plenty for a side pane, and quick to decode from a big camera file.
 PREVIEW_PIXELS = 1200
@@ -84,6 +85,7 @@ class PreviewPane(QFrame):
         self._explain_available = False
         self._overlay = QImage()  # the photo with its heat-map, for (path, query) in _overlay_for
         self._overlay_for: tuple[str, str] | None = None
+        self._why_for: tuple[str, str] | None = None  # the (path, query) "Why this photo?" was last set for
 
         self._picture = QLabel()
         self._picture.setObjectName("previewImage")
@@ -131,17 +133,21 @@ class PreviewPane(QFrame):
         self._why_note = QLabel()
         self._why_note.setObjectName("previewWhyNote")
         self._why_note.setWordWrap(True)
-        self._why_note.setEnabled(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self._open)
-        buttons.addWidget(self._reveal)
-        buttons.addWidget(self._why)
-        buttons.addStretch(1)
+        make_secondary(self._why_note)
+        # Two rows: the three buttons side by side need more than the pane's default width, and squeezed into
+        # it they were cut ("Vhy this photo").
+        buttons = QVBoxLayout()
+        for row_buttons in ((self._open, self._reveal), (self._why,)):
+            row = QHBoxLayout()
+            for button in row_buttons:
+                row.addWidget(button)
+            row.addStretch(1)
+            buttons.addLayout(row)
 
         self._hint = QLabel("Select a photo to see it here.")
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
-        self._hint.setEnabled(False)
+        make_secondary(self._hint)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -245,10 +251,14 @@ class PreviewPane(QFrame):
             self._why.setToolTip("Shows where the query's focal points are; search with words first")
         else:
             self._why.setToolTip("Show where in this photo the search looked for your words")
+        if self._why_for != self._wanted_overlay():
+            # Another photo or query: the heat-map explained the one before, so it is off until asked for again.
+            # Keeping it on and fetching the new one looked the same as off while it was computed, and the click
+            # meant to show it turned it off instead.
+            self._why_for = self._wanted_overlay()
+            self._why.setChecked(False)
         if not usable:
             self._why_note.clear()
-        if self._why.isChecked() and usable and self._overlay_for != self._wanted_overlay():
-            self._request_overlay()
         self._fit_picture()
 
     def _on_why_toggled(self, checked: bool) -> None:
@@ -307,6 +317,6 @@ class PreviewPane(QFrame):
 
     def _caption(self, text: str) -> QLabel:
         caption = QLabel(text)
-        caption.setEnabled(False)
+        make_secondary(caption)
         return caption
 

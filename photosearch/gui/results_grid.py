@@ -15,9 +15,21 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from photosearch.gui.readable_text import secondary_colour
 from photosearch.gui.thumbnail_pixmaps import ThumbnailPixmaps
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -117,22 +129,43 @@ class ResultsModel(QAbstractListModel):
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
-    """Paints a cell: the thumbnail centred in a square, a placeholder while it loads, the file name below."""
+    """Paints a cell: the thumbnail centred in a square, a placeholder while it loads, the file name below.
+
+    `thumbnail_size` is the size the person chose; the view widens the square (`picture_size`) so that a whole
+    number of columns fills its width.
+    """
 
     def __init__(self, thumbnail_size: int, parent: Any = None) -> None:
         super().__init__(parent)
         self._size = thumbnail_size
+        self._picture = thumbnail_size
+
+    @property
+    def thumbnail_size(self) -> int:
+        return self._size
+
+    @property
+    def picture_size(self) -> int:
+        return self._picture
 
     def set_thumbnail_size(self, size: int) -> None:
-        self._size = size
+        self._size = self._picture = size
+
+    def set_picture_size(self, size: int) -> None:
+        self._picture = size
+
+    def cell_size(self, font_metrics: QFontMetrics, picture: int) -> QSize:
+        """A cell holding a `picture`-pixel square and one line of caption."""
+        return QSize(picture + 2 * CELL_PADDING, picture + 2 * CELL_PADDING + CAPTION_GAP + font_metrics.height())
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
-        line = QFontMetrics(option.font).height()
-        return QSize(self._size + 2 * CELL_PADDING, self._size + 2 * CELL_PADDING + CAPTION_GAP + line)
+        return self.cell_size(QFontMetrics(option.font), self._picture)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        # The pixmap is decoded near the cell's size, but a cell may be a little larger or smaller meanwhile.
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         palette: QPalette = option.palette
         cell = QRect(option.rect).adjusted(2, 2, -2, -2)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -154,7 +187,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             return
         if row.weak:
             painter.setOpacity(WEAK_OPACITY)
-        square = QRect(cell.left() + CELL_PADDING - 2, cell.top() + CELL_PADDING - 2, self._size, self._size)
+        square = QRect(cell.left() + CELL_PADDING - 2, cell.top() + CELL_PADDING - 2, self._picture, self._picture)
         # Straight from the cache, which keeps the pixmap alive while it is drawn; no round trip through a QVariant.
         pixmap = model.thumbnail(row)
         if pixmap is not None and not pixmap.isNull():
@@ -174,10 +207,15 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
         caption = QRect(cell.left() + 4, square.bottom() + CAPTION_GAP, cell.width() - 8, option.fontMetrics.height())
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        name = option.fontMetrics.elidedText(os.path.basename(row.path), Qt.TextElideMode.ElideMiddle,
-                                             caption.width())
+        name = caption_text(os.path.basename(row.path), option.fontMetrics, caption.width())
         painter.drawText(caption, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), name)
         painter.restore()
+
+
+def caption_text(name: str, metrics: QFontMetrics, width: int) -> str:
+    """The file name as it fits under a thumbnail: cut at the end, as a file manager does ("IMG_2019_beach_holi…"),
+    since the start of a name says more than the end of a hash."""
+    return metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
 
 
 class ResultsView(QListView):
@@ -185,6 +223,8 @@ class ResultsView(QListView):
 
     open_requested = Signal(str)
     leave_upwards = Signal()
+    zoom_requested = Signal(int)  # +1: larger thumbnails, -1: smaller (Ctrl+wheel, Ctrl+= and Ctrl+-)
+    picture_size_changed = Signal(int)  # the side of a thumbnail as painted now, in pixels
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -208,21 +248,49 @@ class ResultsView(QListView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self._message = ""
         self._detail = ""
+        self._wheel_rest = 0
         self.activated.connect(self._on_activated)
 
     def update_grid(self) -> None:
-        """Spread the columns over the whole width: cells grow a little rather than leave a ragged gap."""
+        """Fit a whole number of columns to the width: each cell grows from the chosen size until they fill it.
+
+        The width kept for the scroll bar is left out whether the bar shows or not, so that its coming and
+        going cannot change the number of columns, and with it the rows that made it come.
+        """
         delegate = self.itemDelegate()
         if not isinstance(delegate, ThumbnailDelegate):
             return
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
-        cell = delegate.sizeHint(option, QModelIndex())
-        width = max(1, self.viewport().width() - 2 * self.spacing() - 1)
-        columns = max(1, width // (cell.width() + self.spacing()))
-        grid = QSize(width // columns - self.spacing(), cell.height() + self.spacing())
+        metrics = self.fontMetrics()
+        smallest = delegate.cell_size(metrics, delegate.thumbnail_size).width() + self.spacing()
+        width = max(1, self.viewport().width() - 1)
+        bar = self.verticalScrollBar()
+        if not bar.isVisible():
+            width = max(1, width - self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, bar))
+        columns = max(1, width // smallest)
+        column = width // columns
+        picture = max(1, column - self.spacing() - 2 * CELL_PADDING)
+        if picture != delegate.picture_size:
+            delegate.set_picture_size(picture)
+        grid = QSize(column, delegate.cell_size(metrics, picture).height() + self.spacing())
         if grid != self.gridSize():
             self.setGridSize(grid)
+            self.picture_size_changed.emit(picture)
+
+    def columns(self) -> int:
+        """How many cells a row holds now."""
+        return max(1, (self.viewport().width() - 1) // max(1, self.gridSize().width()))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(event)
+            return
+        # Ctrl+wheel zooms, one step a notch; a touchpad's small deltas add up to notches.
+        self._wheel_rest += event.angleDelta().y()
+        steps = int(self._wheel_rest / 120)
+        if steps:
+            self._wheel_rest -= steps * 120
+            self.zoom_requested.emit(steps)
+        event.accept()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -246,6 +314,10 @@ class ResultsView(QListView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
+        zoom = _zoom_steps(event)
+        if zoom:
+            self.zoom_requested.emit(zoom)
+            return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             path = self.current_path()
             if path:
@@ -270,17 +342,17 @@ class ResultsView(QListView):
         font = painter.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         painter.setFont(font)
-        color = QColor(self.palette().color(QPalette.ColorRole.Text))
-        color.setAlpha(150)
-        painter.setPen(color)
-        line = QFontMetrics(font).height()
+        palette = self.palette()
+        painter.setPen(secondary_colour(palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)))
+        metrics = QFontMetrics(font)
+        line = metrics.height()
         headline = QRect(rect.left(), rect.center().y() - line, rect.width(), line)
         flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap)
-        painter.drawText(headline, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom), self._message)
+        # One line, cut with "…" (it may quote a pasted query of any length).
+        painter.drawText(headline, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
+                         metrics.elidedText(self._message, Qt.TextElideMode.ElideRight, headline.width()))
         if self._detail:
             painter.setFont(self.font())
-            color.setAlpha(120)
-            painter.setPen(color)
             detail = QRect(rect.left(), headline.bottom() + 8, rect.width(), rect.bottom() - headline.bottom())
             painter.drawText(detail, flags, self._detail)
         painter.end()
@@ -289,3 +361,15 @@ class ResultsView(QListView):
         path = self._path_at(index)
         if path:
             self.open_requested.emit(path)
+
+
+def _zoom_steps(event: QKeyEvent) -> int:
+    """+1 for Ctrl+= or Ctrl++ (zoom in), -1 for Ctrl+- (zoom out), 0 for any other key."""
+    if event.matches(QKeySequence.StandardKey.ZoomIn):
+        return 1
+    if event.matches(QKeySequence.StandardKey.ZoomOut):
+        return -1
+    if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        return 0
+    # Ctrl+= is Ctrl++ without Shift on most layouts, and not every platform's ZoomIn lists it.
+    return {Qt.Key.Key_Equal: 1, Qt.Key.Key_Plus: 1, Qt.Key.Key_Minus: -1}.get(Qt.Key(event.key()), 0)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
+from photosearch.gui.elided_label import ElidedLabel
 from photosearch.gui.library_bridge import SearchOutcome, SearchRequest
+from photosearch.gui.readable_text import make_secondary
 from photosearch.gui.results_grid import ResultsModel, ResultsView, ThumbnailDelegate
 from photosearch.gui.search_controller import describe_outcome
-from photosearch.gui.thumbnail_pixmaps import ThumbnailPixmaps
+from photosearch.gui.thumbnail_pixmaps import ThumbnailPixmaps, pixmap_size_for
+from photosearch.gui.thumbnail_size import ThumbnailSizeSlider, clamp
 from photosearch.gui.welcome_page import WelcomePage
 
 EXAMPLES = ("For example: a dog on the beach, Sonnenuntergang am Meer, 雪の中の家. "
@@ -18,11 +21,18 @@ EXAMPLES = ("For example: a dog on the beach, Sonnenuntergang am Meer, 雪の中
 
 
 class ResultsPages(QStackedWidget):
-    """Page 0: summary and grid of results; page 1: the welcome page for a library without folders."""
+    """Page 0: summary and grid of results; page 1: the welcome page for a library without folders.
+
+    `thumbnail_size_chosen(size)`: the person settled on a thumbnail size with the slider, Ctrl+wheel or
+    Ctrl+= / Ctrl+- (the grid shows it already; the window saves it).
+    """
+
+    thumbnail_size_chosen = Signal(int)
 
     def __init__(self, thumbnails: ThumbnailPixmaps, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pages")
+        self._thumbnails = thumbnails
         self.results_model = ResultsModel(thumbnails, self)
         self.results_view = ResultsView()
         self.results_view.setObjectName("resultsView")
@@ -30,14 +40,19 @@ class ResultsPages(QStackedWidget):
         self.results_view.setToolTip("")  # each photo has its own tooltip; the grid itself needs none
         self.results_view.setWhatsThis("Photos matching the search, best first. Enter opens the selected photo.")
         self.results_view.setModel(self.results_model)
-        self.delegate = ThumbnailDelegate(thumbnails.size, self.results_view)
+        self.delegate = ThumbnailDelegate(clamp(thumbnails.size), self.results_view)
         self.results_view.setItemDelegate(self.delegate)
 
-        self.summary = QLabel()
+        self.summary = ElidedLabel()
         self.summary.setObjectName("resultsSummary")
         self.summary.setAccessibleName("Search summary")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary.setEnabled(False)
+        make_secondary(self.summary)
+        self.size_slider = ThumbnailSizeSlider(thumbnails.size)
+        self.size_slider.size_changed.connect(self._show_thumbnail_size)
+        self.size_slider.size_chosen.connect(self.thumbnail_size_chosen)
+        self.results_view.zoom_requested.connect(self.size_slider.step_by)
+        self.results_view.picture_size_changed.connect(self._load_thumbnails_at)
         results_page = QWidget()
         layout = QVBoxLayout(results_page)
         layout.setContentsMargins(10, 6, 0, 0)
@@ -45,6 +60,7 @@ class ResultsPages(QStackedWidget):
         header = QHBoxLayout()
         header.setContentsMargins(4, 0, 8, 0)
         header.addWidget(self.summary, 1)
+        header.addWidget(self.size_slider)
         layout.addLayout(header)
         layout.addWidget(self.results_view, 1)
 
@@ -98,10 +114,20 @@ class ResultsPages(QStackedWidget):
             self.results_view.set_message("Type what you are looking for.", EXAMPLES)
 
     def set_thumbnail_size(self, size: int) -> None:
+        """The thumbnail size from the settings: the slider shows it and the grid lays out at it."""
+        self.size_slider.set_size(size)
+        self._show_thumbnail_size(clamp(size))
+
+    def _show_thumbnail_size(self, size: int) -> None:
+        if size == self.delegate.thumbnail_size and self.results_view.gridSize().isValid():
+            return
         self.delegate.set_thumbnail_size(size)
         self.results_view.update_grid()
-        self.results_view.reset()
         self.results_view.doItemsLayout()
+        self.results_view.viewport().update()
+
+    def _load_thumbnails_at(self, picture: int) -> None:
+        self._thumbnails.set_size(pixmap_size_for(picture * self.results_view.devicePixelRatioF()))
 
     def current_row(self) -> Any:
         index = self.results_view.currentIndex()

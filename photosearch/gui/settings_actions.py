@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +33,11 @@ class SettingsActions(QObject):
         dialog.accepted.connect(lambda: self.apply(dialog.settings()))
         dialog.open()
 
+    def remember_thumbnail_size(self, size: int) -> None:
+        """The size chosen over the grid (slider, Ctrl+wheel, Ctrl+= / Ctrl+-), saved like the dialog's."""
+        if size != self._window.settings.thumbnail_size:
+            self.apply(dataclasses.replace(self._window.settings, thumbnail_size=size))
+
     def apply(self, settings: Any) -> bool:
         """Save `settings` and apply what can change while running; False (with a message) if saving failed."""
         from photosearch.core.settings import save_settings
@@ -46,8 +52,7 @@ class SettingsActions(QObject):
             return False
         window.settings = settings
         if settings.thumbnail_size != old.thumbnail_size:
-            window.thumbnails.set_size(int(settings.thumbnail_size))
-            window.pages.set_thumbnail_size(int(settings.thumbnail_size))
+            window.pages.set_thumbnail_size(int(settings.thumbnail_size))  # it loads the thumbnails at it
         if (settings.results_count != old.results_count
                 or getattr(settings, "rerank_top", 0) != getattr(old, "rerank_top", 0)):
             window.searches.repeat()

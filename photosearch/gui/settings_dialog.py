@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photosearch.gui import thumbnail_size
+from photosearch.gui.readable_text import make_secondary
+
 # The GPU choice names the backend torch uses on this platform.
 GPU_DEVICE = "mps" if sys.platform == "darwin" else "cuda"
 DEVICE_CHOICES = (("Automatic (GPU when there is one)", "auto"), ("CPU", "cpu"), ("GPU", GPU_DEVICE))
@@ -45,11 +48,12 @@ class SettingsDialog(QDialog):
         self.thumbnail_size = QSpinBox()
         self.thumbnail_size.setObjectName("thumbnailSizeSetting")
         self.thumbnail_size.setAccessibleName("Thumbnail size")
-        self.thumbnail_size.setToolTip("How large the photos are in the results grid")
-        self.thumbnail_size.setRange(64, 512)
-        self.thumbnail_size.setSingleStep(16)
+        self.thumbnail_size.setToolTip("How large the photos are in the results grid, at least (they grow to fill "
+                                       "the width); the slider over the results sets the same size")
+        self.thumbnail_size.setRange(thumbnail_size.SMALLEST, thumbnail_size.LARGEST)
+        self.thumbnail_size.setSingleStep(thumbnail_size.STEP)
         self.thumbnail_size.setSuffix(" px")
-        self.thumbnail_size.setValue(int(settings.thumbnail_size))
+        self.thumbnail_size.setValue(thumbnail_size.clamp(settings.thumbnail_size))
 
         self.results_count = QSpinBox()
         self.results_count.setObjectName("resultsCountSetting")
@@ -72,8 +76,9 @@ class SettingsDialog(QDialog):
         self.rerank.setCurrentIndex(self.rerank.findData(current_rerank))
 
         note = QLabel("A change of device takes effect the next time PhotoSearch starts.")
+        note.setObjectName("deviceNote")
         note.setWordWrap(True)
-        note.setEnabled(False)
+        make_secondary(note)
 
         form = QFormLayout()
         form.setSpacing(10)

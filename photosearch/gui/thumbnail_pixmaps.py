@@ -1,7 +1,9 @@
 """Thumbnail pixmaps for the results grid: the core's thumbnail files decoded in workers, kept in an LRU.
 
 The core (core/thumbnails.py) makes and caches the small JPEGs on disk; this module only turns them into
-QPixmaps for painting, each decoded once at the grid's size.
+QPixmaps for painting, each decoded once at the grid's size. The grid's size changes in small steps as the
+window is resized or the size slider moves, so the core is asked for a few fixed sizes only (FILE_SIZES):
+each photo gets at most a few thumbnail files, and each pixmap is decoded from the nearest larger one.
 """
 
 from __future__ import annotations
@@ -18,8 +20,24 @@ log = logging.getLogger(__name__)
 
 # Enough pixmaps for several screens of a large grid; at 160 px a pixmap is about 100 kB.
 CACHE_SIZE = 1500
+# ... and at most about this much memory: cells grow with the window, and at 1000 px a pixmap is about 3 MB.
+CACHE_BYTES = 256 * 1024 * 1024
 # Requests beyond this are the oldest ones, for cells long scrolled past: they are dropped.
 MAX_PENDING = 300
+# The sizes of the core's thumbnail files; a pixmap of any size is decoded from the smallest one that is larger.
+FILE_SIZES = (128, 256, 512, 1024)
+# Pixmaps are decoded at a multiple of this, so that a cell a few pixels wider does not reload every thumbnail.
+PIXMAP_STEP = 32
+
+
+def file_size_for(size: int) -> int:
+    """The size of the core's thumbnail file that a `size`-pixel pixmap is decoded from."""
+    return next((file_size for file_size in FILE_SIZES if file_size >= size), FILE_SIZES[-1])
+
+
+def pixmap_size_for(pixels: float) -> int:
+    """The size to decode at for a thumbnail painted `pixels` device pixels wide: the next step up."""
+    return max(PIXMAP_STEP, -(-round(pixels) // PIXMAP_STEP) * PIXMAP_STEP)
 
 
 class _Drain(QRunnable):
@@ -38,7 +56,7 @@ class _Drain(QRunnable):
             path, size, generation = job
             image = QImage()
             try:
-                thumb = loader._source.thumbnail(path, size)
+                thumb = loader._source.thumbnail(path, file_size_for(size))
                 if thumb is not None:
                     image = read_scaled(str(thumb), size)
             except Exception:
@@ -93,16 +111,21 @@ class ThumbnailPixmaps(QObject):
         return self._size
 
     def set_size(self, size: int) -> None:
-        """New thumbnail size: forget what was loaded at the old one."""
+        """New thumbnail size: reload each pixmap at it when next shown, painting the old one scaled until then.
+
+        Photos that could not be read stay failed: that does not depend on the size.
+        """
         if size == self._size:
             return
         with self._lock:
             self._size = size
             self._generation += 1
             self._pending.clear()
-        self._cache.clear()
-        self._failed.clear()
-        self._stale.clear()
+        self._stale.update(self._cache)
+
+    def cache_limit(self) -> int:
+        """How many pixmaps are kept at the current size (a 4:3 photo's worth of memory each)."""
+        return max(64, min(CACHE_SIZE, CACHE_BYTES // (4 * self._size * self._size * 3 // 4)))
 
     def pixmap(self, path: str) -> QPixmap | None:
         """The thumbnail if it is ready; otherwise None, and it is queued (unless it failed before)."""
@@ -179,13 +202,17 @@ class ThumbnailPixmaps(QObject):
             self._in_flight.discard(path)
             stale = generation != self._generation
         if stale:
+            # Loaded at a size no longer wanted: the cell asks again at the new one when it repaints.
+            if path in self._cache:
+                self._stale.add(path)
+            self.loaded.emit(path)
             return
         if image.isNull():
             self._failed.add(path)
             self._cache.pop(path, None)
         else:
             self._cache[path] = QPixmap.fromImage(image)
-            while len(self._cache) > CACHE_SIZE:
+            while len(self._cache) > self.cache_limit():
                 self._cache.popitem(last=False)
         self.loaded.emit(path)
 

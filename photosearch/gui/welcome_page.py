@@ -85,7 +85,13 @@ class WelcomePage(QWidget):
         layout.addStretch(2)
         layout.addWidget(icon)
         layout.addWidget(title)
-        layout.addWidget(sentence, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag: a layout item with an alignment gives a word-wrapped
+        # label its one-line height instead of the height its lines need, and the sentence was cut top and bottom.
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(sentence, 100)
+        centred.addStretch(1)
+        layout.addLayout(centred)
         layout.addSpacing(8)
         layout.addLayout(buttons)
         layout.addStretch(3)
