@@ -126,7 +126,9 @@ class IndexPanel(QFrame):
         event = self._last_event  # None: the run has only just started
         done, total = int(getattr(event, "done", 0)), int(getattr(event, "total", 0))
         phase = str(getattr(event, "phase", "embedding")) if event is not None else "scanning"
-        if self.pause_button.isChecked():
+        if phase == "waiting":
+            text = wording.index_waiting(str(getattr(event, "path", "")))
+        elif self.pause_button.isChecked():
             # A batch that was under way when Pause was pressed still lands: its count is news, its rate is not.
             text = wording.index_paused(done, total, phase)
         else:

@@ -41,6 +41,11 @@ def index_progress(done: int, total: int, rate: float | None, eta_seconds: float
     return " · ".join(parts)
 
 
+def index_waiting(holder: str) -> str:
+    """While another program updates the same library, the run waits its turn: say so, not '0 of 0 photos'."""
+    return f"Waiting for another program to finish updating this library ({holder or 'another process'})…"
+
+
 def index_paused(done: int, total: int, phase: str = "") -> str:
     """'Paused · 96 of 448 photos': no rate and no time left, which mean nothing while nothing moves."""
     if phase == "scanning" or total <= 0:

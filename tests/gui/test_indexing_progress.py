@@ -12,8 +12,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from photosearch.core import indexer
+from photosearch.core.indexer import IndexProgress
 from photosearch.core.progress_rate import RateWindow
 from photosearch.gui import live_results
+from photosearch.gui.index_panel import IndexPanel
 from photosearch.gui.library_bridge import SearchOutcome
 
 TIMEOUT = 20_000
@@ -195,3 +197,14 @@ def test_live_searches_never_run_beside_one_going_and_only_the_newest_waits(run,
     assert len(asked) == 2
     with qtbot.waitSignal(window.indexing_finished, timeout=TIMEOUT):
         run.encoder.let_through(PHOTOS)
+
+
+def test_a_run_waiting_for_another_program_says_so_rather_than_0_of_0_photos(qtbot):
+    panel = IndexPanel()
+    qtbot.addWidget(panel)
+    panel.start()
+    panel.update_progress(IndexProgress(0, 0, "pid 123: photosearch index", "waiting"))
+    assert panel.label.text() == ("Waiting for another program to finish updating this library "
+                                  "(pid 123: photosearch index)…")
+    panel.update_progress(IndexProgress(0, 448, "", "embedding"))
+    assert panel.label.text() == "0 of 448 photos · estimating…"
