@@ -233,7 +233,7 @@ class Indexer:
                     save_cost = saved_at - saving
                 event = IndexProgress(done, total, batch[-1].found.path, "embedding", pace.rate(),
                                       pace.seconds_left(total), len(counts.skipped_paths))
-                # While the consumer holds this generator at its yield (the window's Pause), nothing is indexed.
+                # While the consumer holds this generator at its yield (the app's Pause button), nothing is indexed.
                 pace.pause()
                 yield event
                 pace.resume()
