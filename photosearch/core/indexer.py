@@ -17,6 +17,7 @@ from photosearch.core.catalog import Catalog, NewPhoto, PhotoRow, usable_vector
 from photosearch.core.contenthash import content_hash
 from photosearch.core.errors import UnreadableImage
 from photosearch.core.paths import is_within
+from photosearch.core.progress_rate import RateWindow
 from photosearch.core.scanner import FoundFile
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class IndexProgress:
     total: int
     path: str
     phase: str  # "scanning" | "embedding" | "done"
-    rate: float | None = None  # photos per second while embedding
+    rate: float | None = None  # photos per second over the last batches; None while too few were measured
     eta_seconds: float | None = None
     skipped: int = 0
 
@@ -200,10 +201,10 @@ class Indexer:
         # JPEGs decode straight to the smallest DCT scale that still covers the model's input (1/8 for a 12 MP
         # photo): resizing a 4x larger decode cost about 25 ms more per photo and moved vectors by < 0.001 cosine.
         min_side = encoder.image_size
-        started = time.monotonic()
         done = 0
         batches = 0
-        saved_at, save_cost = started, 0.0
+        pace = RateWindow()
+        saved_at, save_cost = time.monotonic(), 0.0
         pending: collections.deque[Future[_Prepared]] = collections.deque()
         work = iter(todo)
         pool = ThreadPoolExecutor(DECODE_THREADS, thread_name_prefix="photosearch-decode")
@@ -224,16 +225,18 @@ class Indexer:
                 self._commit(batch, encoder, scope, counts)
                 done += len(batch)
                 batches += 1
+                pace.record(done)
                 if batches % SAVE_EVERY_BATCHES == 0 and time.monotonic() - saved_at >= SAVE_COST_FACTOR * save_cost:
                     saving = time.monotonic()
                     self.store.save()  # a crash then costs at most a catch-up, never a rebuild
                     saved_at = time.monotonic()
                     save_cost = saved_at - saving
-                elapsed = time.monotonic() - started
-                rate = done / elapsed if elapsed > 0 else None
-                eta = (total - done) / rate if rate else None
-                yield IndexProgress(done, total, batch[-1].found.path, "embedding", rate, eta,
-                                    len(counts.skipped_paths))
+                event = IndexProgress(done, total, batch[-1].found.path, "embedding", pace.rate(),
+                                      pace.seconds_left(total), len(counts.skipped_paths))
+                # While the consumer holds this generator at its yield (the app's Pause button), nothing is indexed.
+                pace.pause()
+                yield event
+                pace.resume()
         finally:
             for future in pending:
                 future.cancel()

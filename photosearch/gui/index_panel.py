@@ -84,6 +84,7 @@ class IndexPanel(QFrame):
         self._linger.setInterval(LINGER_MS)
         self._linger.timeout.connect(self.hide)
         self._running = False
+        self._last_event: Any = None  # the run's latest progress, shown again when Pause or Resume is pressed
         self.set_skipped(0)
         self.hide()
 
@@ -95,11 +96,13 @@ class IndexPanel(QFrame):
         self._running = True
         self._linger.stop()
         self.progress.setRange(0, 0)  # busy until the first count arrives
-        self.label.setText("Looking for photos…")
+        self._last_event = None
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(False)
         self.pause_button.setText("Pause")
+        self.pause_button.setAccessibleName("Pause indexing")
         self.pause_button.blockSignals(False)
+        self._show_progress_text()
         self.pause_button.setVisible(True)
         self.cancel_button.setVisible(True)
         self.close_button.setVisible(False)
@@ -113,15 +116,26 @@ class IndexPanel(QFrame):
         else:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
-        text = wording.index_progress(done, total, getattr(event, "rate", None), getattr(event, "eta_seconds", None),
-                                      phase)
-        if self.pause_button.isChecked():
-            text += " · paused"
-        self.label.setText(text)
-        self.progress.setAccessibleDescription(text)
+        self._last_event = event
+        self._show_progress_text()
         skipped = getattr(event, "skipped", None)
         if isinstance(skipped, int):
             self.set_skipped(skipped)
+
+    def _show_progress_text(self) -> None:
+        event = self._last_event  # None: the run has only just started
+        done, total = int(getattr(event, "done", 0)), int(getattr(event, "total", 0))
+        phase = str(getattr(event, "phase", "embedding")) if event is not None else "scanning"
+        if phase == "waiting":
+            text = wording.index_waiting(str(getattr(event, "path", "")))
+        elif self.pause_button.isChecked():
+            # A batch that was under way when Pause was pressed still lands: its count is news, its rate is not.
+            text = wording.index_paused(done, total, phase)
+        else:
+            text = wording.index_progress(done, total, getattr(event, "rate", None),
+                                          getattr(event, "eta_seconds", None), phase)
+        self.label.setText(text)
+        self.progress.setAccessibleDescription(text)
 
     def finish(self, message: str, skipped: int, cancelled: bool = False) -> None:
         """Indexing ended; show `message`. A clean run fills the bar and the strip hides itself later."""
@@ -159,8 +173,6 @@ class IndexPanel(QFrame):
     def _on_pause_toggled(self, paused: bool) -> None:
         self.pause_button.setText("Resume" if paused else "Pause")
         self.pause_button.setAccessibleName("Resume indexing" if paused else "Pause indexing")
-        if paused:
-            self.label.setText(self.label.text().removesuffix(" · paused") + " · paused")
-        else:
-            self.label.setText(self.label.text().removesuffix(" · paused"))
+        if self._running:
+            self._show_progress_text()
         self.pause_toggled.emit(paused)

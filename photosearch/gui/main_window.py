@@ -15,6 +15,7 @@ from photosearch.gui.folder_actions import FolderActions
 from photosearch.gui.index_panel import IndexPanel
 from photosearch.gui.indexing_control import IndexingControl
 from photosearch.gui.library_bridge import LibraryBridge, SearchOutcome
+from photosearch.gui.live_results import LiveResults
 from photosearch.gui.photo_actions import PhotoActions
 from photosearch.gui.preview_pane import PreviewPane
 from photosearch.gui.results_page import ResultsPages
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.toolbar.search_now.triggered.connect(self.searches.search_now)
         self._field_keys = FieldKeys(self.search_field, self.searches.search_now, self._enter_results)
         self.indexing = IndexingControl(self.bridge, self.index_panel, self)
+        self.live_results = LiveResults(self.bridge, self.indexing, self.searches, self)
         self._connect()
 
         self._set_controls_enabled(False)
@@ -115,7 +117,9 @@ class MainWindow(QMainWindow):
         self.photo_actions = PhotoActions(self, self.pages, self.search_by_image, self.open_photo)
         self.results_view.customContextMenuRequested.connect(self.photo_actions.show_context_menu)
         self.results_view.selectionModel().currentChanged.connect(self._on_current_changed)
-        self.results_model.modelReset.connect(lambda: self.preview.show_photo(None))
+        # Results asked again (more photos indexed) keep the photo selected: its preview stays, not reloaded.
+        self.results_model.modelReset.connect(lambda: self.results_model.row_of(self.preview.current_path() or "") < 0
+                                              and self.preview.show_photo(None))
 
         self.preview = PreviewPane(self.bridge)
         self.preview.open_requested.connect(self.open_photo)
@@ -302,8 +306,8 @@ class MainWindow(QMainWindow):
         self.photo_actions.copy_path(path)
 
     def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        if self.preview.isVisible():
-            row = self.pages.current_row()
+        row = self.pages.current_row()
+        if self.preview.isVisible() and (None if row is None else row.path) != self.preview.current_path():
             self.preview.show_photo(None if row is None else row.path)
 
     def _toggle_preview(self, checked: bool) -> None:
@@ -342,15 +346,10 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self.bridge.refresh()
-        self._refresh_page()
-        if not self.searches.request.empty:
-            self.searches.repeat()
+        self._refresh_page()  # the search on screen is asked again by live_results
         self.indexing_finished.emit(completed)
         if not self.indexing.restart_if_asked():
             self._start_watching()
-
-    def show_skipped_files(self) -> None:
-        self.indexing.show_skipped_files()
 
     def _start_watching(self) -> None:
         if not self._closing and self._has_folders():

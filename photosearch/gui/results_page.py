@@ -65,12 +65,16 @@ class ResultsPages(QStackedWidget):
         layout.addWidget(self.results_view, 1)
 
         self.welcome = WelcomePage()
+        self._shown: SearchRequest | None = None  # what the grid's results answer
         self.addWidget(results_page)
         self.addWidget(self.welcome)
 
     def show_outcome(self, outcome: SearchOutcome) -> None:
-        """The results of a search, keeping the selected photo selected when it is among them."""
+        """The results of a search, keeping the selected photo selected when it is among them, and for the same
+        request again (more photos indexed) where the grid was scrolled to; other results start at the top."""
         previous = self.results_view.current_path()
+        again, self._shown = outcome.request == self._shown, outcome.request
+        scrolled = self.results_view.verticalScrollBar().value()
         self.results_model.set_results(outcome.results)
         self.setCurrentIndex(0)
         strong = self.results_model.strong_count()
@@ -81,8 +85,14 @@ class ResultsPages(QStackedWidget):
         row = self.results_model.row_of(previous) if previous else -1
         if row >= 0:
             self.results_view.setCurrentIndex(self.results_model.index(row))
+        if again:
+            self.results_view.doItemsLayout()  # the scroll range of the new rows, before going back
+            self.results_view.verticalScrollBar().setValue(scrolled)
+        elif row < 0:
+            self.results_view.scrollToTop()  # a reset model keeps the old scroll offset: new results start at the top
 
     def show_failure(self, outcome: SearchOutcome, message: str) -> None:
+        self._shown = None
         self.results_model.clear()
         self.summary.setText("")
         self.results_view.set_message(f"Could not search for {outcome.request.describe()}", message)

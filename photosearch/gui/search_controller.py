@@ -100,6 +100,12 @@ class SearchController(QObject):
         """Run the current request again (the library or the settings changed)."""
         self._ask(self._request)
 
+    def refresh(self) -> None:
+        """Run the current request again for photos indexed since, unless the field is being typed in (its newer
+        words run after the pause) or the request waits for the model. Never a second search beside one going."""
+        if not self._request.empty and not self._timer.isActive() and not self._pending:
+            self.repeat()
+
     def stop(self) -> None:
         self._timer.stop()
         self._queued = None

@@ -26,16 +26,31 @@ def time_left(seconds: float | None) -> str:
 
 
 def index_progress(done: int, total: int, rate: float | None, eta_seconds: float | None, phase: str = "") -> str:
-    """'1,234 of 5,000 photos · 42 photos/s · about 2 min left' (parts left out while unknown)."""
+    """'1,234 of 5,000 photos · 42 photos/s · about 2 min left', or '… · estimating…' until the pace is known."""
     if phase == "scanning":
         return f"Looking for photos… {done:,} found" if done else "Looking for photos…"
     parts = [f"{done:,} of {count_noun(total, 'photo')}"]
+    left = time_left(eta_seconds)
+    if done < total and not (rate and rate > 0 and left):
+        parts.append("estimating…")  # a guess from the model's start-up would be minutes off
+        return " · ".join(parts)
     if rate and rate > 0:
         parts.append(f"{rate:,.0f} photos/s" if rate >= 10 else f"{rate:,.1f} photos/s")
-    left = time_left(eta_seconds)
     if left and done < total:
         parts.append(f"{left} left")
     return " · ".join(parts)
+
+
+def index_waiting(holder: str) -> str:
+    """While another program updates the same library, the run waits its turn: say so, not '0 of 0 photos'."""
+    return f"Waiting for another program to finish updating this library ({holder or 'another process'})…"
+
+
+def index_paused(done: int, total: int, phase: str = "") -> str:
+    """'Paused · 96 of 448 photos': no rate and no time left, which mean nothing while nothing moves."""
+    if phase == "scanning" or total <= 0:
+        return f"Paused · looking for photos, {done:,} found" if done else "Paused · looking for photos"
+    return f"Paused · {done:,} of {count_noun(total, 'photo')}"
 
 
 def file_size(n_bytes: int | None) -> str:

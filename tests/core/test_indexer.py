@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
@@ -9,6 +10,7 @@ import threading
 import pytest
 
 from photosearch.core import indexer
+from photosearch.core.progress_rate import RateWindow
 
 
 @pytest.fixture()
@@ -48,9 +50,64 @@ def test_cancel_event_stops_between_batches(tmp_path, make_library, photo_factor
     cancel = threading.Event()
     for event in library.index(cancel):
         if event.phase == "embedding" and event.done:
-            assert event.rate is not None and event.eta_seconds is not None
             cancel.set()
     assert library.photo_count() == 4 and _consistent(library)
+
+
+def test_photos_of_a_run_are_searchable_batch_by_batch_before_it_ends(tmp_path, make_library, photo_factory,
+                                                                     small_batches):
+    for i in range(12):
+        photo_factory(f"p{i:02d}.jpg", seed=i)
+    library = make_library()
+    library.add_folder(tmp_path / "photos")
+    run = library.index()
+    next(e for e in run if e.phase == "embedding" and e.done == 4)
+    assert len(library.search("a photo", k=50)) == 4
+    next(e for e in run if e.phase == "embedding" and e.done == 8)
+    assert len(library.search("a photo", k=50)) == 8
+    run.close()
+
+
+class _FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _TimedEncoder:
+    """An encoder whose every batch takes `seconds` on the fake clock."""
+
+    def __init__(self, inner, clock: _FakeClock, seconds: float) -> None:
+        self._inner, self._clock, self._seconds = inner, clock, seconds
+
+    def encode_arrays(self, arrays):
+        self._clock.now += self._seconds
+        return self._inner.encode_arrays(arrays)
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
+def test_the_rate_is_estimating_at_first_and_leaves_out_the_time_held_at_a_pause(
+        tmp_path, make_library, tiny_encoder, photo_factory, small_batches, monkeypatch):
+    clock = _FakeClock()
+    monkeypatch.setattr(indexer, "RateWindow", functools.partial(RateWindow, clock))
+    for i in range(24):
+        photo_factory(f"p{i:02d}.jpg", seed=i)
+    library = make_library(encoder=_TimedEncoder(tiny_encoder, clock, 1.0))  # 4 photos a second
+    library.add_folder(tmp_path / "photos")
+    run = (e for e in library.index() if e.phase == "embedding" and e.done)
+    first = next(run)
+    assert first.rate is None and first.eta_seconds is None  # "estimating…": the first batch is only a baseline
+    next(run)
+    third = next(run)
+    assert third.rate == pytest.approx(4.0) and third.eta_seconds == pytest.approx((24 - 12) / 4.0)
+    clock.now += 600.0  # the run held at its yield for ten minutes: the window's Pause
+    after = next(run)
+    assert after.rate == pytest.approx(4.0) and after.eta_seconds == pytest.approx((24 - 16) / 4.0)
+    run.close()
 
 
 def test_nested_and_repeated_folders_do_not_duplicate_photos(tmp_path, make_library, photo_factory):

@@ -15,6 +15,15 @@ def test_index_progress_reads_like_a_sentence():
     assert wording.index_progress(0, 0, None, None, "scanning") == "Looking for photos…"
 
 
+def test_index_progress_says_estimating_until_it_knows_and_paused_shows_only_the_count():
+    assert wording.index_progress(96, 448, None, None) == "96 of 448 photos · estimating…"
+    assert wording.index_progress(0, 448, None, None) == "0 of 448 photos · estimating…"
+    assert wording.index_paused(96, 448) == "Paused · 96 of 448 photos"
+    assert wording.index_paused(1, 1) == "Paused · 1 of 1 photo"
+    assert wording.index_paused(0, 0, "scanning") == "Paused · looking for photos"
+    assert wording.index_paused(500, 0, "scanning") == "Paused · looking for photos, 500 found"
+
+
 def test_time_left_rounds_to_what_a_person_needs():
     assert wording.time_left(None) == ""
     assert wording.time_left(float("nan")) == ""
