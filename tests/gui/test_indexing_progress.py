@@ -100,7 +100,7 @@ def run(tmp_path, make_library, make_window, photo_factory, tiny_encoder, monkey
 def test_a_search_made_while_indexing_shows_more_results_as_batches_land(run, qtbot, monkeypatch):
     monkeypatch.setattr(live_results, "LIVE_REFRESH_MS", 100)
     window = run.window
-    window.resize(1000, 420)  # a grid that scrolls, wider than the window needs (its width stays)
+    window.resize(1000, 520)  # a grid that scrolls; taller than the window's minimum once the preview shows a photo
     run.start(qtbot, 3)
     window.search_text("a photo")
     qtbot.waitUntil(lambda: window.results_model.rowCount() == 12, timeout=TIMEOUT)
