@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.toolbar.search_now.triggered.connect(self.searches.search_now)
         self._field_keys = FieldKeys(self.search_field, self.searches.search_now, self._enter_results)
         self.indexing = IndexingControl(self.bridge, self.index_panel, self)
+        self.pages.follow(self.searches)
         self._connect()
 
         self._set_controls_enabled(False)
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         bridge.model_ready.connect(self._on_model_loaded)
         bridge.model_failed.connect(self._on_model_failed)
         bridge.folders_changed.connect(self._on_folders)
+        bridge.folders_changed.connect(self.pages.filter_bar.set_folders)
         bridge.photos_changed.connect(self._on_photos)
         bridge.refreshed.connect(self._on_refreshed)
         bridge.folder_added.connect(lambda _folder: self.start_indexing())

@@ -7,9 +7,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from photosearch.gui.filter_bar import FilterBar
 from photosearch.gui.library_bridge import SearchOutcome, SearchRequest
 from photosearch.gui.results_grid import ResultsModel, ResultsView, ThumbnailDelegate
-from photosearch.gui.search_controller import describe_outcome
+from photosearch.gui.search_controller import SearchController, describe_outcome, describe_progress
 from photosearch.gui.thumbnail_pixmaps import ThumbnailPixmaps
 from photosearch.gui.welcome_page import WelcomePage
 
@@ -23,6 +24,7 @@ class ResultsPages(QStackedWidget):
     def __init__(self, thumbnails: ThumbnailPixmaps, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pages")
+        self.filter_bar = FilterBar()  # made first: Tab goes from the search field to the filters, then the grid
         self.results_model = ResultsModel(thumbnails, self)
         self.results_view = ResultsView()
         self.results_view.setObjectName("resultsView")
@@ -42,6 +44,7 @@ class ResultsPages(QStackedWidget):
         layout = QVBoxLayout(results_page)
         layout.setContentsMargins(10, 6, 0, 0)
         layout.setSpacing(4)
+        layout.addWidget(self.filter_bar)
         header = QHBoxLayout()
         header.setContentsMargins(4, 0, 8, 0)
         header.addWidget(self.summary, 1)
@@ -65,6 +68,12 @@ class ResultsPages(QStackedWidget):
         row = self.results_model.row_of(previous) if previous else -1
         if row >= 0:
             self.results_view.setCurrentIndex(self.results_model.index(row))
+
+    def follow(self, searches: SearchController) -> None:
+        """Searches use the filter bar's filter, and a re-ranking's progress shows in the summary line."""
+        self.filter_bar.changed.connect(searches.set_filter)
+        searches.progress.connect(lambda request, done, total: self.summary.setText(
+            describe_progress(request, done, total)))
 
     def show_failure(self, outcome: SearchOutcome, message: str) -> None:
         self.results_model.clear()
