@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -72,7 +73,7 @@ class MonthEdit(QDateEdit):
     def __init__(self, any_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # The summary line names months in English, like the rest of the window; the edits do the same.
-        self.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+        self.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))  # 'Sep', not 'Sept'
         self.setDisplayFormat("MMM yyyy")
         self.setDateRange(ANY_DATE, LAST_DATE)
         self.setSpecialValueText(any_text)
@@ -123,7 +124,9 @@ class FilterBar(QWidget):
         self.folder.setObjectName("folderFilter")
         self.folder.setAccessibleName("Only photos in folder")
         self.folder.setToolTip(f"Search one folder of the library, or all of them ({FILTER_SHORTCUT})")
-        self.folder.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # As wide as a short folder name, not as the longest path: the bar must fit beside the preview.
+        self.folder.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.folder.setMinimumContentsLength(14)
         self.folder.addItem("All folders", None)
         self.date_from = MonthEdit("any")
         self.date_from.setObjectName("takenFrom")
@@ -152,6 +155,8 @@ class FilterBar(QWidget):
         self.note = QLabel()
         self.note.setObjectName("filterNote")
         self.note.setAccessibleName("Filter note")
+        # A long note is cut short rather than widening the window; its tooltip holds all of it.
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 8, 0)
@@ -211,7 +216,7 @@ class FilterBar(QWidget):
             edit.blockSignals(True)
             edit.set_month(month)
             edit.blockSignals(False)
-        self.note.setText("")
+        self._say("")
         self._update()
 
     def clear(self) -> None:
@@ -239,10 +244,15 @@ class FilterBar(QWidget):
             other.set_month(month)
             other.blockSignals(False)
             which = "“to”" if other is self.date_to else "“from”"
-            self.note.setText(f"Moved {which} to {wording.month(*month)}: a range cannot end before it starts.")
+            self._say(f"Moved {which} to {wording.month(*month)}",
+                      "A range of months cannot end before it starts, so the other end followed.")
         else:
-            self.note.setText("")
+            self._say("")
         self._update()
+
+    def _say(self, text: str, why: str = "") -> None:
+        self.note.setText(text)
+        self.note.setToolTip(f"{text}. {why}" if why else text)
 
     def _update(self) -> None:
         where = self.where()
