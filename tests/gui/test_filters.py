@@ -156,3 +156,17 @@ def test_the_folder_choice_follows_the_librarys_folders(filter_window, qtbot, tm
     qtbot.waitUntil(lambda: bar.folder.count() == 2, timeout=TIMEOUT)
     assert bar.folder.currentText() == "All folders"
     wait_for(qtbot, window, [n for n in PHOTOS if n.startswith("Holidays/")])
+
+
+def test_the_date_presets_set_both_ends_at_once(filter_window, qtbot):
+    window, bar = filter_window, filter_window.pages.filter_bar
+    window.search_text("a photo")
+    wait_for(qtbot, window, PHOTOS)
+    changes = []
+    bar.changed.connect(changes.append)
+    last_year = next(a for a in bar.presets.menu().actions() if a.text() == "Last year")
+    last_year.trigger()
+    year = dt.date.today().year - 1
+    assert (bar.date_from.month(), bar.date_to.month()) == ((year, 1), (year, 12))
+    assert len(changes) == 1  # one search, not one per end
+    qtbot.waitUntil(lambda: f"Jan {year} – Dec {year}" in window.summary.text(), timeout=TIMEOUT)
