@@ -185,10 +185,6 @@ class FilterBar(QWidget):
         return PhotoFilter(folder=self.folder.currentData(), after=_month_start(first) if first else None,
                            before=_month_after(last) if last else None)
 
-    @property
-    def active(self) -> bool:
-        return not self.where().is_empty
-
     def set_folders(self, stats: list[Any]) -> None:
         """The library's folders (core FolderStats, or paths); a chosen folder that went away means all folders."""
         paths = [str(getattr(s, "path", s)) for s in stats]
@@ -206,9 +202,6 @@ class FilterBar(QWidget):
         self.folder.setCurrentIndex(max(0, self.folder.findData(chosen)) if chosen else 0)
         self.folder.blockSignals(False)
         self._update()
-
-    def set_folder(self, path: str | None) -> None:
-        self.folder.setCurrentIndex(max(0, self.folder.findData(path)) if path else 0)
 
     def set_months(self, first: Month | None, last: Month | None) -> None:
         """Both ends at once (a preset): one change, not two."""
