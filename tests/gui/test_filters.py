@@ -170,3 +170,14 @@ def test_the_date_presets_set_both_ends_at_once(filter_window, qtbot):
     assert (bar.date_from.month(), bar.date_to.month()) == ((year, 1), (year, 12))
     assert len(changes) == 1  # one search, not one per end
     qtbot.waitUntil(lambda: f"Jan {year} – Dec {year}" in window.summary.text(), timeout=TIMEOUT)
+
+
+def test_the_preview_says_when_a_photo_was_taken(filter_window, qtbot):
+    window = filter_window
+    window.search_text("a photo")
+    wait_for(qtbot, window, PHOTOS)
+    row = next(i for i in range(window.results_model.rowCount())
+               if window.results_model.row(i).path.endswith("exif.jpg"))
+    window.results_view.setCurrentIndex(window.results_model.index(row))
+    qtbot.waitUntil(lambda: window.preview._date.text() == "24 Dec 2018, 18:00", timeout=TIMEOUT)  # EXIF
+    assert [c.text() for c in window.preview._captions][0] == "Taken"
