@@ -180,4 +180,4 @@ def test_the_preview_says_when_a_photo_was_taken(filter_window, qtbot):
                if window.results_model.row(i).path.endswith("exif.jpg"))
     window.results_view.setCurrentIndex(window.results_model.index(row))
     qtbot.waitUntil(lambda: window.preview._date.text() == "24 Dec 2018, 18:00", timeout=TIMEOUT)  # EXIF
-    assert [c.text() for c in window.preview._captions][0] == "Taken"
+    assert window.preview._captions[0].text() == "Taken"
