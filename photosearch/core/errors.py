@@ -41,6 +41,10 @@ class LibraryBusy(LibraryError):
     """Another process is updating this library right now."""
 
 
+class SearchCancelled(PhotoSearchError):
+    """The caller cancelled a search while it ran (a re-ranking, when a newer query came)."""
+
+
 def is_corruption(error: BaseException) -> bool:
     """True for "file is not a database" and "database disk image is malformed", not for a locked or full one."""
     if isinstance(error, CatalogCorrupt):
@@ -57,4 +61,4 @@ def catalog_error(error: sqlite3.Error) -> CatalogError:
 
 
 __all__ = ["CatalogCorrupt", "CatalogError", "CatalogIOError", "LibraryBusy", "LibraryError", "PhotoSearchError",
-           "QueryError", "UnreadableImage", "catalog_error", "is_corruption"]
+           "QueryError", "SearchCancelled", "UnreadableImage", "catalog_error", "is_corruption"]

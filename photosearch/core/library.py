@@ -465,16 +465,19 @@ class Library:
 
     # searching
 
-    def search(self, query: str, k: int = 20, rerank: int = 0, where: PhotoFilter | None = None) -> list[SearchResult]:
+    def search(self, query: str, k: int = 20, rerank: int = 0, where: PhotoFilter | None = None, *,
+               progress: Callable[[int, int], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> list[SearchResult]:
         """The k best photos for `query`; `rerank` > 0 re-orders the best `rerank` with ADAPT (slower: each of
         them is read and run through the image backbone again). LibraryError when there are no ADAPT weights.
-        `where` limits the answers to a folder and a range of dates taken."""
+        `where` limits the answers to a folder and a range of dates taken. While re-ranking, `progress(done,
+        total)` is called after each photo, and `cancelled()` turning true stops it with SearchCancelled."""
         if not rerank:
             return self.searcher.search(query, k, where=where)
         from photosearch.model.adapt import AdaptUnavailable
 
         try:
-            return self.searcher.search(query, k, rerank, where=where)
+            return self.searcher.search(query, k, rerank, where=where, progress=progress, cancelled=cancelled)
         except AdaptUnavailable as error:
             raise LibraryError(f"cannot re-rank: {error}") from error
 

@@ -32,6 +32,7 @@ BACKGROUND_SAMPLE = 1024
 # Below this many photos the background statistics are noise; fall back to a fixed cosine floor.
 MIN_BACKGROUND = 30
 FIXED_FLOOR = 0.2
+Progress = Callable[[int, int], None]  # (photos re-ranked so far, photos to re-rank)
 # A filter that lets at most this share of the library through is answered by an exact scan of the photos it
 # lets through (one matrix product over vectors cached per filter); a wider one by HNSW, dropping the rest.
 EXACT_FILTER_SHARE = 0.2
@@ -66,8 +67,9 @@ class Searcher:
         self._rng = np.random.default_rng(0)
 
     def search(self, query: str, k: int = 20, rerank: int = 0, keep_query: bool = False,
-               where: PhotoFilter | None = None) -> list[SearchResult]:
-        return self.search_terms(parse_query(query), k, rerank, keep_query, where)
+               where: PhotoFilter | None = None, progress: Progress | None = None,
+               cancelled: Callable[[], bool] | None = None) -> list[SearchResult]:
+        return self.search_terms(parse_query(query), k, rerank, keep_query, where, progress, cancelled)
 
     def search_image(self, path: str, k: int = 20, keep_query: bool = False,
                      where: PhotoFilter | None = None) -> list[SearchResult]:
@@ -98,9 +100,11 @@ class Searcher:
         return (combined / norm).astype(np.float32)
 
     def search_terms(self, terms: list[Term], k: int, rerank: int = 0, keep_query: bool = False,
-                     where: PhotoFilter | None = None) -> list[SearchResult]:
+                     where: PhotoFilter | None = None, progress: Progress | None = None,
+                     cancelled: Callable[[], bool] | None = None) -> list[SearchResult]:
         """The k best photos; with `rerank` > 0 the best `rerank` of them are re-ordered by ADAPT (text queries
-        only: ADAPT was trained on text vectors). Raises AdaptUnavailable when the model has no ADAPT head.
+        only: ADAPT was trained on text vectors). Raises AdaptUnavailable when the model has no ADAPT head;
+        `progress(done, total)` follows the re-ranking, and `cancelled()` turning true stops it (SearchCancelled).
 
         A photo of the query is left out of the answers (it would come first, at 1.000) unless `keep_query`;
         `where` limits the answers to a folder and a range of dates taken."""
@@ -125,7 +129,8 @@ class Searcher:
             from photosearch.core.focus import rerank as adapt_rerank
 
             top = found[:rerank]
-            mixed = adapt_rerank(self.ensure_model(), combined, [p for p, _ in top], [s for _, s in top])
+            mixed = adapt_rerank(self.ensure_model(), combined, [p for p, _ in top], [s for _, s in top],
+                                 progress, cancelled)
             found = sorted(zip([p for p, _ in top], mixed, strict=True), key=lambda ps: -ps[1]) + found[rerank:]
         floor = self._floor(combined, index)
         if not math.isfinite(floor):

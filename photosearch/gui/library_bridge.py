@@ -8,8 +8,7 @@ indexing, the model load, previews and thumbnails run beside them in the same po
 from __future__ import annotations
 
 import logging
-import os
-import time
+import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
+from photosearch.gui.search_call import SearchOutcome, SearchRequest, run_search
 from photosearch.gui.workers import CallWorker, GeneratorWorker
 
 log = logging.getLogger(__name__)
@@ -26,31 +26,6 @@ log = logging.getLogger(__name__)
 CHANGE_COALESCE_MS = 300
 # Index, model load, the serial lane, a search, a preview and two thumbnail drains can all run at once.
 POOL_THREADS = 8
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """A text query, or a photo to find similar ones to (then `image` is its path)."""
-
-    text: str = ""
-    image: str | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not self.text.strip() and not self.image
-
-    def describe(self) -> str:
-        return f"photos like {os.path.basename(self.image)}" if self.image else f"“{self.text.strip()}”"
-
-
-@dataclass
-class SearchOutcome:
-    """The core's results for one request (`generation` orders requests), and how long the search took."""
-
-    generation: int
-    request: SearchRequest
-    results: list[Any]
-    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -85,17 +60,6 @@ def _state(library: Any, with_folders: bool = True) -> tuple[list[Any] | None, i
     return (list(library.folder_stats()) if with_folders else None), int(library.photo_count())
 
 
-def _search(library: Any, request: SearchRequest, k: int, rerank: int, generation: int) -> SearchOutcome:
-    start = time.perf_counter()
-    if request.image:
-        results = library.search_image(request.image, k)
-    elif rerank:
-        results = library.search(request.text.strip(), k, rerank=rerank)
-    else:
-        results = library.search(request.text.strip(), k)
-    return SearchOutcome(generation, request, list(results), time.perf_counter() - start)
-
-
 def _index_outcome(library: Any, completed: bool) -> IndexOutcome:
     summary = dict(getattr(library, "last_index_summary", None) or {})
     skipped = summary.get("skipped")
@@ -124,8 +88,9 @@ class LibraryBridge(QObject):
     index_progress = Signal(object)
     index_finished = Signal(object)  # IndexOutcome
     index_failed = Signal(str)
-    search_done = Signal(object)  # SearchOutcome
+    search_done = Signal(object)  # SearchOutcome (`cancelled`: stopped for a newer request, no results)
     search_failed = Signal(object, str)  # SearchOutcome without results, the reason
+    search_progress = Signal(int, int, int)  # generation, photos re-ranked so far, photos to re-rank
     error = Signal(str, str)  # title, message: something the user asked for failed (a warning box)
     status_message = Signal(str)  # a background failure worth a line in the status bar
 
@@ -357,11 +322,21 @@ class LibraryBridge(QObject):
 
     # searching
 
-    def search(self, request: SearchRequest, k: int, rerank: int, generation: int) -> None:
-        """Run one search: `search_done(outcome)` or `search_failed(outcome, reason)`."""
-        self.call(partial(_search, request=request, k=k, rerank=rerank, generation=generation),
-                  self.search_done.emit,
+    def search(self, request: SearchRequest, k: int, rerank: int, generation: int) -> threading.Event:
+        """Run one search: `search_done(outcome)` or `search_failed(outcome, reason)`, `search_progress` while
+        re-ranking. Setting the returned event cancels a re-ranking between two photos."""
+        cancel = threading.Event()
+
+        def progress(done: int, total: int) -> None:  # in the worker's thread: queued to the GUI thread
+            try:
+                self.search_progress.emit(generation, done, total)
+            except RuntimeError:
+                pass  # the bridge is already gone
+
+        self.call(partial(run_search, request=request, k=k, rerank=rerank, generation=generation, progress=progress,
+                          cancel=cancel), self.search_done.emit,
                   lambda message: self.search_failed.emit(SearchOutcome(generation, request, []), message))
+        return cancel
 
     # the end
 

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self._field_keys = FieldKeys(self.search_field, self.searches.search_now, self._enter_results)
         self.indexing = IndexingControl(self.bridge, self.index_panel, self)
         self.live_results = LiveResults(self.bridge, self.indexing, self.searches, self)
+        self.pages.follow(self.searches)
         self._connect()
 
         self._set_controls_enabled(False)
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         bridge.model_ready.connect(self._on_model_loaded)
         bridge.model_failed.connect(self._on_model_failed)
         bridge.folders_changed.connect(self._on_folders)
+        bridge.folders_changed.connect(self.pages.filter_bar.set_folders)
         bridge.photos_changed.connect(self.status_label.set_photos)
         bridge.refreshed.connect(self._on_refreshed)
         bridge.folder_added.connect(lambda _folder: self.start_indexing())

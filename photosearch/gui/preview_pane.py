@@ -110,7 +110,7 @@ class PreviewPane(QFrame):
         details.setHorizontalSpacing(10)
         details.setVerticalSpacing(4)
         self._captions: list[QLabel] = []
-        for caption, label in (("Date", self._date), ("Size", self._size), ("Dimensions", self._dimensions),
+        for caption, label in (("Taken", self._date), ("Size", self._size), ("Dimensions", self._dimensions),
                                ("Folder", self._folder)):
             self._captions.append(self._caption(caption))
             details.addRow(self._captions[-1], label)

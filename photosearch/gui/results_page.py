@@ -8,10 +8,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from photosearch.gui.elided_label import ElidedLabel
+from photosearch.gui.filter_bar import FilterBar
 from photosearch.gui.library_bridge import SearchOutcome, SearchRequest
 from photosearch.gui.readable_text import make_secondary
 from photosearch.gui.results_grid import ResultsModel, ResultsView, ThumbnailDelegate
-from photosearch.gui.search_controller import describe_outcome
+from photosearch.gui.search_controller import SearchController, describe_outcome, describe_progress
 from photosearch.gui.thumbnail_pixmaps import ThumbnailPixmaps, pixmap_size_for
 from photosearch.gui.thumbnail_size import ThumbnailSizeSlider, clamp
 from photosearch.gui.welcome_page import WelcomePage
@@ -32,6 +33,7 @@ class ResultsPages(QStackedWidget):
     def __init__(self, thumbnails: ThumbnailPixmaps, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pages")
+        self.filter_bar = FilterBar()  # made first: Tab goes from the search field to the filters, then the grid
         self._thumbnails = thumbnails
         self.results_model = ResultsModel(thumbnails, self)
         self.results_view = ResultsView()
@@ -57,6 +59,7 @@ class ResultsPages(QStackedWidget):
         layout = QVBoxLayout(results_page)
         layout.setContentsMargins(10, 6, 0, 0)
         layout.setSpacing(4)
+        layout.addWidget(self.filter_bar)
         header = QHBoxLayout()
         header.setContentsMargins(4, 0, 8, 0)
         header.addWidget(self.summary, 1)
@@ -90,6 +93,12 @@ class ResultsPages(QStackedWidget):
             self.results_view.verticalScrollBar().setValue(scrolled)
         elif row < 0:
             self.results_view.scrollToTop()  # a reset model keeps the old scroll offset: new results start at the top
+
+    def follow(self, searches: SearchController) -> None:
+        """Searches use the filter bar's filter, and a re-ranking's progress shows in the summary line."""
+        self.filter_bar.changed.connect(searches.set_filter)
+        searches.progress.connect(lambda request, done, total: self.summary.setText(
+            describe_progress(request, done, total)))
 
     def show_failure(self, outcome: SearchOutcome, message: str) -> None:
         self._shown = None

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit
 
+from photosearch.core.filters import PhotoFilter
 from photosearch.gui import wording
+from photosearch.gui.filter_bar import describe_filter
 from photosearch.gui.library_bridge import LibraryBridge, SearchOutcome, SearchRequest
 
 # Long enough to skip the keystrokes of a word being typed, short enough to feel live.
@@ -24,6 +28,7 @@ class SearchController(QObject):
     failed = Signal(object, str)  # SearchOutcome without results, the reason
     cleared = Signal()  # the request is empty now: no results
     waiting = Signal(object)  # SearchRequest that runs once the model is ready
+    progress = Signal(object, int, int)  # SearchRequest being re-ranked, photos done, photos to do
 
     def __init__(self, field: QLineEdit, bridge: LibraryBridge, settings: Callable[[], Any],
                  parent: QObject | None = None) -> None:
@@ -37,15 +42,24 @@ class SearchController(QObject):
         self._generation = 0
         self._shown_generation = 0
         self._running = False
+        self._running_generation = 0
+        self._cancel_running: threading.Event | None = None  # set: the running re-ranking stops at the next photo
         self._queued: tuple[int, SearchRequest] | None = None
         self._request = SearchRequest()
+        self._where = PhotoFilter()  # the filter bar's: every new request carries it
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DEBOUNCE_MS)
         self._timer.timeout.connect(self.search_now)
+        # A filter changed: the same pause as typing (stepping through months searches once, at the end).
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._filter_timer.timeout.connect(self._refilter)
         field.textChanged.connect(self._on_text_changed)
         bridge.search_done.connect(self._on_done)
         bridge.search_failed.connect(self._on_failed)
+        bridge.search_progress.connect(self._on_progress)
 
     @property
     def request(self) -> SearchRequest:
@@ -77,7 +91,7 @@ class SearchController(QObject):
     def search_now(self) -> None:
         """Search for what the field says, without waiting for the pause (Enter)."""
         self._timer.stop()
-        self._ask(SearchRequest(text=self._field.text()))
+        self._ask(SearchRequest(text=self._field.text(), where=self._where))
 
     def search_text(self, text: str) -> None:
         """Put `text` in the field and search for it now."""
@@ -88,13 +102,23 @@ class SearchController(QObject):
         """Find photos like the one at `path`; the field empties."""
         self._timer.stop()
         self._set_field("")
-        self._ask(SearchRequest(image=os.path.abspath(path)))
+        self._ask(SearchRequest(image=os.path.abspath(path), where=self._where))
 
     def clear(self) -> None:
         """Empty the field and drop the results, also those still being computed."""
         self._timer.stop()
         self._set_field("")
         self._ask(SearchRequest())
+
+    def set_filter(self, where: PhotoFilter) -> None:
+        """Search within `where` from now on; what is on screen is searched again after the usual pause."""
+        self._where = where
+        self._filter_timer.start()
+
+    def _refilter(self) -> None:
+        if self._timer.isActive() or self._request.empty or self._request.where == self._where:
+            return  # a search of the field's text is coming and carries the filter; or nothing to search again
+        self._ask(replace(self._request, where=self._where))
 
     def repeat(self) -> None:
         """Run the current request again (the library or the settings changed)."""
@@ -108,7 +132,9 @@ class SearchController(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        self._filter_timer.stop()
         self._queued = None
+        self._cancel()
 
     def _set_field(self, text: str) -> None:
         self._field.blockSignals(True)
@@ -125,6 +151,7 @@ class SearchController(QObject):
     def _ask(self, request: SearchRequest) -> None:
         self._request = request
         self._generation += 1
+        self._cancel()  # a re-ranking of an older request must not hold this one up for seconds
         if request.empty:
             self._shown_generation = self._generation
             self._queued = None
@@ -143,12 +170,22 @@ class SearchController(QObject):
 
     def _launch(self, generation: int, request: SearchRequest) -> None:
         self._running = True
+        self._running_generation = generation
         settings = self._settings()
-        self._bridge.search(request, int(settings.results_count), int(getattr(settings, "rerank_top", 0)),
-                            generation)
+        self._cancel_running = self._bridge.search(request, int(settings.results_count),
+                                                   int(getattr(settings, "rerank_top", 0)), generation)
+
+    def _cancel(self) -> None:
+        if self._running and self._cancel_running is not None:
+            self._cancel_running.set()
+
+    def _on_progress(self, generation: int, done: int, total: int) -> None:
+        if self._running and generation == self._running_generation == self._generation:
+            self.progress.emit(self._request, done, total)
 
     def _next(self) -> None:
         self._running = False
+        self._cancel_running = None
         if self._queued is not None and not self._bridge.closed:
             generation, request = self._queued
             self._queued = None
@@ -156,7 +193,7 @@ class SearchController(QObject):
 
     def _on_done(self, outcome: SearchOutcome) -> None:
         self._next()
-        if outcome.generation <= self._shown_generation:
+        if outcome.cancelled or outcome.generation <= self._shown_generation:
             return  # a newer search (or a clear) already answered
         self._shown_generation = outcome.generation
         self.answered.emit(outcome)
@@ -192,8 +229,13 @@ class FieldKeys(QObject):
 def describe_outcome(outcome: SearchOutcome, strong: int, weak: int) -> tuple[str, str, str]:
     """The summary line over the grid, and the message (headline, detail) an empty grid shows."""
     took = wording.duration_ms(outcome.seconds)
-    subject = outcome.request.describe()
+    filtered = describe_filter(outcome.request.where)
+    subject = outcome.request.describe() + (f" · {filtered}" if filtered else "")
     if strong == 0 and weak == 0:
+        if filtered:
+            return (f"No results · {filtered} · {took}",
+                    f"No photos match {outcome.request.describe()} with these filters",
+                    f"Filters: {filtered}. Try other words, or clear the filters (Alt+L).")
         return f"No results · {took}", f"No photos match {subject}", "Try other words, or fewer of them."
     if strong == 0:
         weak_text = wording.count_noun(weak, "weak match", "weak matches")
@@ -202,3 +244,8 @@ def describe_outcome(outcome: SearchOutcome, strong: int, weak: int) -> tuple[st
     if weak:
         text += f" · {wording.count_noun(weak, 'weaker match', 'weaker matches')}, shown faded"
     return f"{text} · {took}", "", ""
+
+
+def describe_progress(request: SearchRequest, done: int, total: int) -> str:
+    """The summary line while the best results are re-ranked: 'Re-ordering the best 20 with ADAPT… 7 of 20'."""
+    return f"Re-ordering the best {total} for {request.describe()} with ADAPT… {done} of {total}"

@@ -97,3 +97,22 @@ def library_status(photos: int | None, model_state: str, device: str) -> str:
         parts.append({"failed": "Model failed to load", "unavailable": "Library unavailable"}.get(
             model_state, "Loading model…"))
     return "  ·  ".join(parts)
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month(year: int, month_number: int) -> str:
+    """'Jun 2019' (English abbreviations, like the rest of the window, whatever the locale)."""
+    return f"{MONTHS[month_number - 1]} {year}"
+
+
+def month_range(first: tuple[int, int] | None, last: tuple[int, int] | None) -> str:
+    """A range of months taken, both ends included: 'Jun 2019 – Sep 2019', 'Jun 2019', 'since …', 'until …'."""
+    if first and last:
+        return month(*first) if first == last else f"{month(*first)} – {month(*last)}"
+    if first:
+        return f"taken since {month(*first)}"
+    if last:
+        return f"taken until {month(*last)}"
+    return ""

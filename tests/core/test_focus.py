@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from photosearch.core import focus
+from photosearch.core.errors import SearchCancelled
 from photosearch.core.library import LibraryError
 
 
@@ -78,3 +79,33 @@ def test_rerank_fetches_enough_candidates_when_k_is_smaller(make_library, photo_
 def test_image_queries_are_not_reranked(make_library, photo_factory, tiny_adapt_encoder):
     library, paths = _indexed(make_library, photo_factory, tiny_adapt_encoder, 4)
     assert library.search(str(paths[0]), k=4, rerank=4) == library.search(str(paths[0]), k=4)
+
+
+def test_rerank_reports_each_photo_and_gives_the_scores_of_one_photo_at_a_time(make_library, photo_factory,
+                                                                              tiny_adapt_encoder, tmp_path):
+    _, paths = _indexed(make_library, photo_factory, tiny_adapt_encoder, 5)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    names = [str(p) for p in paths[:3]] + [str(broken)] + [str(paths[3])]
+    encoder = tiny_adapt_encoder
+    query = encoder.encode_texts(["a red ball"])[0]
+    seen = []
+    scores = focus.rerank(encoder, query, names, [0.1, 0.2, 0.3, 0.4, 0.5], progress=lambda *p: seen.append(p))
+    assert seen == [(0, 5), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+    mix = encoder.adapt_head().mix
+    for name, score, global_score in zip(names, scores, [0.1, 0.2, 0.3, 0.4, 0.5], strict=True):
+        if name == str(broken):
+            assert score == global_score  # unreadable: keeps its global score
+            continue
+        (alone,) = encoder.focus(query, [encoder.preprocess(focus.imageio.decode(name, encoder.image_size).image)])
+        assert score == pytest.approx((1 - mix) * global_score + mix * alone.score, abs=1e-5)
+
+
+def test_a_cancelled_rerank_stops_at_the_next_photo(make_library, photo_factory, tiny_adapt_encoder):
+    library, _ = _indexed(make_library, photo_factory, tiny_adapt_encoder, 6)
+    seen = []
+    with pytest.raises(SearchCancelled):
+        library.search("a red ball", k=6, rerank=6, progress=lambda done, total: seen.append(done),
+                       cancelled=lambda: len(seen) > 2)
+    assert seen == [0, 1, 2]  # three photos re-ranked, then it stopped
+    assert len(library.search("a red ball", k=6, rerank=6)) == 6  # and the next search runs as ever

@@ -84,3 +84,14 @@ def test_missing_file(tmp_path):
 def test_transparent_png_becomes_white_background(tmp_path):
     Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(tmp_path / "t.png")
     assert imageio.decode(tmp_path / "t.png").image.getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_camera_jpegs_opened_as_mpo_decode_smaller_with_draft_too(tmp_path):
+    # Many cameras and phones write a JPEG with a second (preview) frame, which Pillow opens as MPO.
+    picture = Image.new("RGB", (2000, 1600), (200, 30, 30))
+    picture.save(tmp_path / "camera.jpg", format="MPO", save_all=True, append_images=[picture.resize((200, 160))])
+    with Image.open(tmp_path / "camera.jpg") as opened:
+        assert opened.format == "MPO"
+    decoded = imageio.decode(tmp_path / "camera.jpg", min_side=128)
+    assert (decoded.width, decoded.height) == (2000, 1600)
+    assert 128 <= min(decoded.image.size) < 800

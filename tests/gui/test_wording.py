@@ -47,3 +47,22 @@ def test_sizes_counts_dates_and_durations():
     assert wording.timestamp("not a date") == "not a date"
     assert wording.duration_ms(0.035) == "35 ms"
     assert wording.duration_ms(1.25) == "1.2 s"
+
+
+def test_month_ranges_name_both_ends_or_the_one_given():
+    assert wording.month_range((2019, 6), (2019, 9)) == "Jun 2019 – Sep 2019"
+    assert wording.month_range((2019, 6), (2019, 6)) == "Jun 2019"
+    assert wording.month_range((2019, 12), None) == "taken since Dec 2019"
+    assert wording.month_range(None, (2020, 1)) == "taken until Jan 2020"
+    assert wording.month_range(None, None) == ""
+
+
+def test_a_filter_reads_as_its_folder_and_months():
+    from photosearch.core.filters import PhotoFilter, parse_date
+    from photosearch.gui.filter_bar import describe_filter
+
+    holidays = PhotoFilter(folder="/home/me/Pictures/Holidays", after=parse_date("2019-06"),
+                           before=parse_date("2019-09", end=True))
+    assert describe_filter(holidays) == "in Holidays · Jun 2019 – Sep 2019"
+    assert describe_filter(PhotoFilter(before=parse_date("2019-12", end=True))) == "taken until Dec 2019"
+    assert describe_filter(PhotoFilter()) == describe_filter(None) == ""
