@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from photosearch.core.filters import PhotoFilter
 from photosearch.gui import wording
+from photosearch.gui.flow_layout import FlowLayout
 
 # The month edits' "no limit" value: Qt shows the special text ("any") when an edit is at its minimum.
 ANY_DATE = QDate(1800, 1, 1)
@@ -101,6 +102,12 @@ class MonthEdit(QDateEdit):
             return QAbstractSpinBox.StepEnabledFlag.StepUpEnabled | QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
         return super().stepEnabled()
 
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # At "any" there are no sections to move between, and QDateTimeEdit would keep Tab forever.
+        if self.month() is None:
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Delete:
             self.set_month(None)
@@ -158,18 +165,24 @@ class FilterBar(QWidget):
         # A long note is cut short rather than widening the window; its tooltip holds all of it.
         self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        layout = QHBoxLayout(self)
+        # Rows that wrap: beside a wide preview, or in a narrow window, the bar takes two or three rows
+        # rather than setting a minimum width for the whole window.
+        layout = FlowLayout(self)
         layout.setContentsMargins(4, 0, 8, 0)
-        layout.setSpacing(6)
         for caption, widget in (("Fol&der:", self.folder), ("Taken &from:", self.date_from),
                                 ("&to:", self.date_to)):
+            group = QWidget()
+            row = QHBoxLayout(group)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(4)
             label = QLabel(caption)
             label.setBuddy(widget)
-            layout.addWidget(label)
-            layout.addWidget(widget)
+            row.addWidget(label)
+            row.addWidget(widget)
+            layout.addWidget(group)
         layout.addWidget(self.presets)
         layout.addWidget(self.clear_button)
-        layout.addWidget(self.note, 1)
+        layout.addWidget(self.note)
         self._shortcut = QShortcut(QKeySequence(FILTER_SHORTCUT), self, self.focus_filters)
 
         self.folder.currentIndexChanged.connect(self._update)

@@ -181,3 +181,38 @@ def test_the_preview_says_when_a_photo_was_taken(filter_window, qtbot):
     window.results_view.setCurrentIndex(window.results_model.index(row))
     qtbot.waitUntil(lambda: window.preview._date.text() == "24 Dec 2018, 18:00", timeout=TIMEOUT)  # EXIF
     assert window.preview._captions[0].text() == "Taken"
+
+
+def test_tab_walks_through_the_filters_and_on_to_the_grid_whatever_they_hold(filter_window, qtbot):
+    window, bar = filter_window, filter_window.pages.filter_bar
+    window.search_text("a photo")
+    wait_for(qtbot, window, PHOTOS)
+
+    def tab_path() -> list[str]:
+        bar.folder.setFocus(Qt.FocusReason.TabFocusReason)
+        names = []
+        for _ in range(12):
+            widget = QApplication.focusWidget()
+            names.append(widget.objectName())
+            if widget is window.results_view:
+                break
+            qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        return names
+
+    at_any = tab_path()  # "any" has no sections: Tab must leave the month edit, not stay in it
+    assert at_any[-1] == "resultsView" and at_any.count("takenFrom") == 1 and at_any.count("takenTo") == 1
+    bar.date_from.set_month((2019, 6))
+    bar.date_to.set_month((2019, 8))
+    with_months = tab_path()  # a month and a year: Tab visits both sections, then moves on
+    assert with_months[-1] == "resultsView" and with_months.count("takenFrom") == 2
+
+
+def test_the_filter_bar_wraps_instead_of_widening_a_narrow_window(filter_window, qtbot):
+    window, bar = filter_window, filter_window.pages.filter_bar
+    one_row = bar.sizeHint().height()
+    assert bar.minimumSizeHint().width() < 320  # its widest control, not the whole row
+    assert bar.heightForWidth(300) >= 2 * one_row  # in a narrow pane the controls take more rows
+    window.resize(760, 600)
+    qtbot.waitUntil(lambda: window.width() == 760, timeout=TIMEOUT)
+    for control in (bar.folder, bar.date_from, bar.date_to, bar.presets, bar.clear_button):
+        assert control.isVisible() and bar.rect().contains(control.mapTo(bar, control.rect().center()))
