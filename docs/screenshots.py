@@ -22,9 +22,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "docs"))
 
 # (file name in docs/, query typed): an English and a Japanese query the shipped model answers on the drawn scenes.
-GRID_SHOTS = (("screenshot.png", "a beach with an umbrella"), ("screenshot-ja.png", "赤い車"))
+GRID_SHOTS = (("screenshot.png", "a red car on the road"), ("screenshot-ja.png", "赤い車"))
 INDEXING_SHOT = "screenshot-indexing.png"
 VIEWER_SHOT = "screenshot-viewer.png"  # the first result of the first query, opened with Enter
+# The filters in use: one folder and a range of months (the drawn scenes' file times spread over 2019-2024).
+FILTER_SHOT = ("screenshot-filters.png", "a beach with an umbrella", "Holidays", (2020, 1), (2023, 12))
+INDEXING_QUERY = "a beach with an umbrella"  # typed while indexing (Holidays is indexed first): results fill in as batches land
 
 
 def make_photos(target: Path, source: Path | None, per_kind: int) -> None:
@@ -95,9 +98,12 @@ def main() -> None:
 
         # The window indexes the new folders itself once the model is loaded: catch it half-way.
         panel = window.index_panel
+        shooter.wait_for(lambda: panel.progress.value() > 0, what="indexing to start")
+        window.search_field.setText(INDEXING_QUERY)
         shooter.wait_for(lambda: panel.progress.maximum() > 0 and panel.progress.value() > panel.progress.maximum() // 3
                          and "left" in panel.label.text(), what="indexing progress")
-        shooter.save(window, INDEXING_SHOT, f"indexing: {panel.label.text()}")
+        shooter.settle(1500)  # the live refresh and the thumbnails of what is indexed so far
+        shooter.save(window, INDEXING_SHOT, f"indexing: {panel.label.text()}, {window.results_model.rowCount()} results")
         finished = []
         window.indexing_finished.connect(finished.append)
         shooter.wait_for(lambda: bool(finished), seconds=600, what="the end of indexing")
@@ -116,11 +122,20 @@ def main() -> None:
 
                 QTest.keyClick(window.results_view, Qt.Key.Key_Right)  # the second result, as a person would
                 QTest.keyClick(window.results_view, Qt.Key.Key_Return)
-                shooter.wait_for(lambda: window.viewing.active and "Loading" not in window.viewing.viewer.message,
+                shooter.wait_for(lambda: window.viewing.active and "Loading" not in window.viewing.viewer.message(),
                                  what="the viewer")
                 shooter.settle(1000)
-                shooter.save(window, VIEWER_SHOT, f"viewer: {window.viewing.viewer.title}")
+                shooter.save(window, VIEWER_SHOT, f"viewer: {window.viewing.viewer.title()}")
                 QTest.keyClick(window.viewing.viewer.canvas, Qt.Key.Key_Escape)
+        name, query, folder, first, last = FILTER_SHOT
+        bar = window.pages.filter_bar
+        bar.folder.setCurrentIndex(bar.folder.findText(folder))
+        bar.set_months(first, last)
+        window.search_field.setText(query)
+        shooter.wait_for(lambda: folder in window.summary.text() and query in window.summary.text(),
+                         what="filtered results")
+        shooter.settle(1500)
+        shooter.save(window, name, window.summary.text())
         window.shutdown()
         shooter.app.quit()
     finally:
