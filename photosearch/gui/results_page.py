@@ -40,7 +40,7 @@ class ResultsPages(QStackedWidget):
         self.results_view.setObjectName("resultsView")
         self.results_view.setAccessibleName("Search results")
         self.results_view.setToolTip("")  # each photo has its own tooltip; the grid itself needs none
-        self.results_view.setWhatsThis("Photos matching the search, best first. Enter opens the selected photo.")
+        self.results_view.setWhatsThis("Photos matching the search, best first. Enter shows the selected one.")
         self.results_view.setModel(self.results_model)
         self.delegate = ThumbnailDelegate(clamp(thumbnails.size), self.results_view)
         self.results_view.setItemDelegate(self.delegate)
