@@ -118,11 +118,9 @@ class MainWindow(QMainWindow):
         self.photo_actions = PhotoActions(self, self.pages, self.search_by_image, self.open_photo)
         self.results_view.customContextMenuRequested.connect(self.photo_actions.show_context_menu)
         self.results_view.selectionModel().currentChanged.connect(self._on_current_changed)
-        # Results asked again (more photos indexed) keep the photo selected: its preview stays, not reloaded.
-        self.results_model.modelReset.connect(lambda: self.results_model.row_of(self.preview.current_path() or "") < 0
-                                              and self.preview.show_photo(None))
 
         self.preview = PreviewPane(self.bridge)
+        self.preview.follow_results(self.results_model)
         self.preview.open_requested.connect(self.open_photo)
         self.preview.reveal_requested.connect(self.show_in_folder)
         self.viewing = ViewerMode(self, self.pages, self.bridge, self.photo_actions, lambda: self.searches.request)

@@ -166,6 +166,15 @@ class PreviewPane(QFrame):
     def current_path(self) -> str | None:
         return self._path
 
+    def follow_results(self, model: Any) -> None:
+        """Empty when the results are replaced without the photo shown; results asked again (more photos
+        indexed) that still hold it keep it, not blanked and loaded again."""
+        def on_reset() -> None:
+            if not (self._path and model.row_of(self._path) >= 0):
+                self.show_photo(None)
+
+        model.modelReset.connect(on_reset)
+
     def set_query(self, query: str | None) -> None:
         """The text query the shown results answer (None: no text query), which "Why this photo?" explains."""
         query = query.strip() if query and query.strip() else None
